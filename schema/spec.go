@@ -1,0 +1,147 @@
+// Package schema defines the presetauth config language: the Go types of a
+// provider spec and of a deployment file, YAML decoding with positioned
+// errors, the merge of a deployment's override into a preset, secret
+// resolution and validation. It makes no HTTP calls.
+package schema
+
+import "time"
+
+// Spec is one provider as declared in YAML: a preset, a deployment's entry,
+// or the merge of both.
+type Spec struct {
+	// Preset names the preset this entry starts from. In a deployment file the
+	// entry's key names the preset when Preset is empty.
+	Preset string `yaml:"preset,omitempty"`
+
+	// Name is the display name, as in "Sign in with Threads".
+	Name string `yaml:"name,omitempty" validate:"required"`
+
+	// Type is "oauth2" (the default) or "oidc".
+	Type string `yaml:"type,omitempty" validate:"omitempty,oneof=oauth2 oidc"`
+
+	// Issuer is the provider's issuer identifier. When set, an `iss`
+	// parameter on the authorization response must equal it (RFC 9207).
+	Issuer string `yaml:"issuer,omitempty" validate:"omitempty,endpointurl"`
+
+	ClientID         string `yaml:"client_id,omitempty"`
+	ClientSecret     Secret `yaml:"client_secret,omitempty"`
+	ClientSecretFile string `yaml:"client_secret_file,omitempty"`
+
+	// RedirectURL is the callback URL registered with the provider. Empty
+	// means the handler derives it from the request.
+	RedirectURL string `yaml:"redirect_url,omitempty" validate:"omitempty,endpointurl"`
+
+	Scopes []string `yaml:"scopes,omitempty"`
+
+	// ScopeSeparator joins Scopes in the authorization request and splits
+	// the scope of a token reply. The default is a space (RFC 6749 §3.3).
+	ScopeSeparator string `yaml:"scope_separator,omitempty"`
+
+	Authorization Endpoint       `yaml:"authorization,omitempty"`
+	Token         TokenEndpoint  `yaml:"token,omitempty"`
+	Userinfo      *UserinfoSpec  `yaml:"userinfo,omitempty"`
+	Exchange      *TokenStep     `yaml:"exchange,omitempty"`
+	Refresh       *TokenStep     `yaml:"refresh,omitempty"`
+	Checks        []string       `yaml:"checks,omitempty" validate:"dive,oneof=state pkce nonce"`
+	Profile       ProfileMapping `yaml:"profile,omitempty"`
+	Errors        ErrorMapping   `yaml:"errors,omitempty"`
+	Style         Style          `yaml:"style,omitempty"`
+}
+
+// Endpoint is an HTTP endpoint of the provider. In YAML it may be written as a
+// URL string; the string form is normalized to this form, with the query moved
+// into Params, before any merge.
+type Endpoint struct {
+	URL     string            `yaml:"url,omitempty" validate:"omitempty,endpointurl"`
+	Params  map[string]string `yaml:"params,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty"`
+}
+
+// TokenEndpoint is the token endpoint with the client authentication method
+// that the provider accepts there.
+type TokenEndpoint struct {
+	Endpoint `yaml:",inline"`
+
+	// AuthMethod is client_secret_post, client_secret_basic or none
+	// (RFC 7591 §2 names). There is no automatic detection, because a
+	// rejected first attempt can spend the one-time code.
+	AuthMethod string `yaml:"auth_method,omitempty" validate:"omitempty,oneof=client_secret_post client_secret_basic none"`
+}
+
+// UserinfoSpec is the request that returns the user's profile.
+type UserinfoSpec struct {
+	Endpoint `yaml:",inline"`
+
+	// Fields is sent as the comma-joined `fields` query parameter, the way
+	// Meta's Graph APIs select profile fields.
+	Fields []string `yaml:"fields,omitempty" validate:"dive,required"`
+
+	// TokenIn is where the access token goes: "header" (Authorization:
+	// Bearer, the default) or "query" (access_token=...).
+	TokenIn string `yaml:"token_in,omitempty" validate:"omitempty,oneof=header query"`
+}
+
+// TokenStep is a follow-up token request: the exchange of a short-lived token
+// for a long-lived one after the code exchange, or a refresh. Param values may
+// contain the placeholders {access_token}, {refresh_token}, {client_id} and
+// {client_secret}, filled in when the request is sent.
+type TokenStep struct {
+	Endpoint `yaml:",inline"`
+
+	// Method is GET or POST (the default). With GET the params go in the
+	// query, with POST in a form body.
+	Method string `yaml:"method,omitempty" validate:"omitempty,oneof=GET POST"`
+
+	// RefreshBefore is how long before expiry a refresh runs. Providers whose
+	// expired tokens cannot be refreshed need a margin of days.
+	RefreshBefore Duration `yaml:"refresh_before,omitempty"`
+}
+
+// ProfileMapping maps the provider's profile JSON onto the normalized user.
+// Each field takes gjson paths tried in order; the first that exists wins.
+type ProfileMapping struct {
+	ID            Paths            `yaml:"id,omitempty" validate:"dive,gjsonpath"`
+	Name          Paths            `yaml:"name,omitempty" validate:"dive,gjsonpath"`
+	Email         Paths            `yaml:"email,omitempty" validate:"dive,gjsonpath"`
+	EmailVerified Paths            `yaml:"email_verified,omitempty" validate:"dive,gjsonpath"`
+	Image         Paths            `yaml:"image,omitempty" validate:"dive,gjsonpath"`
+	Extra         map[string]Paths `yaml:"extra,omitempty" validate:"dive,dive,gjsonpath"`
+}
+
+// ErrorMapping holds the gjson paths that read a provider's error reply.
+// Paths are tried in order; the defaults cover RFC 6749 §5.2 and both Meta
+// shapes, so most presets leave this empty.
+type ErrorMapping struct {
+	Code        Paths `yaml:"code,omitempty" validate:"dive,gjsonpath"`
+	Description Paths `yaml:"description,omitempty" validate:"dive,gjsonpath"`
+	Type        Paths `yaml:"type,omitempty" validate:"dive,gjsonpath"`
+	Subcode     Paths `yaml:"subcode,omitempty" validate:"dive,gjsonpath"`
+	TraceID     Paths `yaml:"trace_id,omitempty" validate:"dive,gjsonpath"`
+}
+
+// Style is how the sign-in button looks.
+type Style struct {
+	Logo       string `yaml:"logo,omitempty"`
+	Background string `yaml:"background,omitempty" validate:"omitempty,hexcolor"`
+	Text       string `yaml:"text,omitempty" validate:"omitempty,hexcolor"`
+}
+
+// Paths is a list of gjson paths. YAML accepts one path as a plain string.
+type Paths []string
+
+// Duration is a time.Duration written in YAML as a Go duration string such
+// as "168h".
+type Duration time.Duration
+
+// Deployment is a deployment file: the providers it signs in with.
+type Deployment struct {
+	// Presets lists extra folders of preset files, relative to the file.
+	Presets []string `yaml:"presets,omitempty"`
+
+	// Variables fill ${NAME} references before the environment does, for
+	// values such as a tenant or a realm that are not secret.
+	Variables map[string]string `yaml:"variables,omitempty"`
+
+	// Providers maps a provider id, used in URLs, to its spec.
+	Providers map[string]*Spec `yaml:"providers"`
+}
