@@ -197,7 +197,7 @@ func TestParseRejects(t *testing.T) {
 		{"scalar", "just a string", "mapping"},
 		{"two documents", "name: a\n---\nname: b\n", "second YAML document"},
 		{"alias", "a: &x 1\nb: *x\n", "anchors and aliases"},
-		{"duplicate key", "name: a\ntoken: {url: x, url: y}\n", `2:16: key "url" given twice`},
+		{"duplicate key", "name: a\ntoken: {url: x, url: y}\n", `2:17: key "url" given twice`},
 		{"repeated query", "authorization: https://a.example/auth?x=1&x=2\n", `"x" appears 2 times`},
 	}
 	for _, test := range tests {
