@@ -66,6 +66,10 @@ type TokenEndpoint struct {
 	// (RFC 7591 §2 names). There is no automatic detection, because a
 	// rejected first attempt can spend the one-time code.
 	AuthMethod string `yaml:"auth_method,omitempty" validate:"omitempty,oneof=client_secret_post client_secret_basic none"`
+
+	// DefaultLifetime is the token's lifetime when the reply carries no
+	// expires_in, for providers that document a fixed lifetime instead.
+	DefaultLifetime Duration `yaml:"default_lifetime,omitempty"`
 }
 
 // UserinfoSpec is the request that returns the user's profile.

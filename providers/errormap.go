@@ -1,0 +1,84 @@
+package providers
+
+import (
+	"github.com/presetauth/presetauth/schema"
+	"github.com/tidwall/gjson"
+)
+
+// errorMapping reads a provider error from a JSON reply.
+type errorMapping struct {
+	code, description, kind, subcode, traceID []string
+}
+
+// Default paths. They read RFC 6749 §5.2 replies and both Meta shapes
+// (Threads "Get access tokens" error replies and the Graph API's
+// "Handling errors" page).
+var (
+	defaultCode        = []string{"error.code", "error", "code"}
+	defaultDescription = []string{"error.message", "error_description", "error_message", "error.error_user_msg", "message"}
+	defaultType        = []string{"error.type", "error_type"}
+	defaultSubcode     = []string{"error.error_subcode", "error_subcode"}
+	defaultTraceID     = []string{"error.fbtrace_id", "fbtrace_id"}
+
+	// errorMarkers make a reply an error reply. A bare "code" or "message"
+	// does not, since profiles may carry such fields.
+	errorMarkers = []string{"error", "error_message", "error_type", "errors"}
+)
+
+func newErrorMapping(m schema.ErrorMapping) errorMapping {
+	pick := func(spec schema.Paths, fallback []string) []string {
+		if len(spec) > 0 {
+			return spec
+		}
+		return fallback
+	}
+	return errorMapping{
+		code:        pick(m.Code, defaultCode),
+		description: pick(m.Description, defaultDescription),
+		kind:        pick(m.Type, defaultType),
+		subcode:     pick(m.Subcode, defaultSubcode),
+		traceID:     pick(m.TraceID, defaultTraceID),
+	}
+}
+
+// read returns the provider error in root, or nil when root is no error
+// reply.
+func (m errorMapping) read(root gjson.Result) *ProviderError {
+	if !root.IsObject() {
+		return nil
+	}
+	marked := false
+	for _, path := range errorMarkers {
+		if v := root.Get(path); v.Exists() && v.Type != gjson.Null && v.Type != gjson.False {
+			marked = true
+			break
+		}
+	}
+	if !marked {
+		return nil
+	}
+	return &ProviderError{
+		Code:        cleanText(firstScalar(root, m.code)),
+		Description: cleanText(firstScalar(root, m.description)),
+		Type:        cleanText(firstScalar(root, m.kind)),
+		Subcode:     cleanText(firstScalar(root, m.subcode)),
+		TraceID:     cleanText(firstScalar(root, m.traceID)),
+	}
+}
+
+// firstScalar returns the first path that holds a string or a number, with
+// numbers in their exact digits.
+func firstScalar(root gjson.Result, paths []string) string {
+	for _, path := range paths {
+		v := root.Get(path)
+		switch v.Type {
+		case gjson.String:
+			if v.Str != "" {
+				return v.Str
+			}
+		case gjson.Number:
+			return v.Raw
+		}
+	}
+	return ""
+}

@@ -1,0 +1,127 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// reply is a provider reply read in full, within the size limit.
+type reply struct {
+	status      int
+	contentType string
+	body        []byte
+}
+
+var errRedirect = errors.New("provider answered with a redirect; token and userinfo endpoints must reply directly")
+
+// send runs req with the caller's HTTP client (from ctx, as x/oauth2 does),
+// the provider's timeout and size limit, and without following redirects: a
+// redirected token request would resend the code elsewhere.
+func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request) (*reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+
+	resp, err := p.client(ctx).Do(req.WithContext(ctx))
+	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("timed out after %v", p.timeout)
+		}
+		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: err}
+	}
+	defer resp.Body.Close()
+
+	contentType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	r := &reply{status: resp.StatusCode, contentType: contentType}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: errRedirect}
+	}
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, p.maxReply+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("timed out after %v", p.timeout)
+		}
+		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: fmt.Errorf("reading the reply: %w", err)}
+	}
+	if int64(len(body)) > p.maxReply {
+		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: contentType, Err: fmt.Errorf("%w of %d bytes", ErrReplyTooLarge, p.maxReply)}
+	}
+	r.body = body
+	return r, nil
+}
+
+// client returns the HTTP client from ctx, or the default one, with
+// redirects turned off.
+func (p *Provider) client(ctx context.Context) *http.Client {
+	c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client)
+	if !ok || c == nil {
+		c = http.DefaultClient
+	}
+	copied := *c
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
+}
+
+// newRequest builds a GET with params in the query or a POST with params
+// in a form body, plus the given headers.
+func newRequest(method, endpoint string, params url.Values, headers map[string]string) (*http.Request, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader
+	if method == http.MethodGet {
+		query := u.Query()
+		for name, values := range params {
+			query[name] = values
+		}
+		u.RawQuery = query.Encode()
+	} else {
+		body = strings.NewReader(params.Encode())
+	}
+
+	req, err := http.NewRequest(method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	if method != http.MethodGet {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept", "application/json")
+	for name, value := range headers {
+		req.Header.Set(name, value)
+	}
+	return req, nil
+}
+
+// isJSON reports whether a reply should be read as JSON: by its content
+// type, or by its first byte when the type is missing or generic.
+func (r *reply) isJSON() bool {
+	if strings.HasSuffix(r.contentType, "json") {
+		return true
+	}
+	trimmed := strings.TrimLeft(string(r.body[:min(len(r.body), 64)]), " \t\r\n")
+	return strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")
+}
+
+// isForm reports whether a reply is form data, as GitHub sends without an
+// Accept header.
+func (r *reply) isForm() bool {
+	switch r.contentType {
+	case "application/x-www-form-urlencoded", "text/plain", "":
+		return !r.isJSON()
+	}
+	return false
+}

@@ -1,0 +1,191 @@
+// Package providers turns a validated spec into a runtime provider: the
+// authorization URL, the code exchange, follow-up token steps (long-lived
+// exchange, refresh), the userinfo request, provider error parsing and the
+// gjson profile mapping. It knows nothing of cookies or HTTP handlers.
+//
+// The token requests are sent and parsed here rather than by x/oauth2,
+// because its Exchange decodes extra reply fields into float64 (changing
+// ids above 2^53) and cannot read a 200 reply that carries an error. The
+// results are still *oauth2.Token values, so TokenSource and Client work.
+package providers
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/presetauth/presetauth/schema"
+	"golang.org/x/oauth2"
+)
+
+// Defaults for [Option] values.
+const (
+	DefaultTimeout  = 10 * time.Second
+	DefaultMaxReply = 1 << 20 // 1 MiB; token and profile replies are a few KiB
+)
+
+// Provider is one configured provider, safe for concurrent use.
+type Provider struct {
+	ID   string
+	Spec *schema.Spec
+
+	config    oauth2.Config
+	separator string
+	profile   *Mapping
+	errors    errorMapping
+	timeout   time.Duration
+	maxReply  int64
+	logger    *slog.Logger
+	now       func() time.Time
+}
+
+// Option changes a default of [New].
+type Option func(*Provider)
+
+// WithTimeout sets the time limit of each request to the provider.
+func WithTimeout(d time.Duration) Option { return func(p *Provider) { p.timeout = d } }
+
+// WithMaxReply sets the largest reply body, in bytes, that is read.
+func WithMaxReply(n int64) Option { return func(p *Provider) { p.maxReply = n } }
+
+// WithLogger sets the logger; the default is slog.Default().
+func WithLogger(l *slog.Logger) Option { return func(p *Provider) { p.logger = l } }
+
+// WithClock sets the clock used for token expiry, for tests.
+func WithClock(now func() time.Time) Option { return func(p *Provider) { p.now = now } }
+
+// reservedParams are set by the flow itself; a spec must not override them.
+var reservedParams = []string{"client_id", "redirect_uri", "response_type", "state", "code_challenge", "code_challenge_method", "nonce"}
+
+// New builds a provider from a resolved spec. It compiles the profile and
+// error mappings, so a request never parses YAML or compiles a path.
+func New(id string, spec *schema.Spec, opts ...Option) (*Provider, error) {
+	p := &Provider{
+		ID:        id,
+		Spec:      spec,
+		separator: spec.ScopeSeparator,
+		timeout:   DefaultTimeout,
+		maxReply:  DefaultMaxReply,
+		logger:    slog.Default(),
+		now:       time.Now,
+	}
+	for _, opt := range opts {
+		opt(p)
+	}
+	if p.separator == "" {
+		p.separator = " "
+	}
+
+	for _, name := range reservedParams {
+		if _, ok := spec.Authorization.Params[name]; ok {
+			return nil, fmt.Errorf("providers: %s: authorization.params.%s is set by the sign-in flow; remove it", id, name)
+		}
+	}
+
+	style := oauth2.AuthStyleInParams
+	if spec.Token.AuthMethod == "client_secret_basic" {
+		style = oauth2.AuthStyleInHeader
+	}
+	p.config = oauth2.Config{
+		ClientID:     spec.ClientID,
+		ClientSecret: spec.ClientSecret.Value(),
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   spec.Authorization.URL,
+			TokenURL:  spec.Token.URL,
+			AuthStyle: style,
+		},
+		RedirectURL: spec.RedirectURL,
+	}
+
+	var err error
+	if p.profile, err = NewMapping(spec.Profile); err != nil {
+		return nil, fmt.Errorf("providers: %s: %w", id, err)
+	}
+	p.errors = newErrorMapping(spec.Errors)
+	return p, nil
+}
+
+// Name returns the display name of the provider.
+func (p *Provider) Name() string { return p.Spec.Name }
+
+// HasCheck reports whether the spec asks for a check: "pkce" or "nonce".
+// State is always checked.
+func (p *Provider) HasCheck(name string) bool {
+	for _, c := range p.Spec.Checks {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Config returns a copy of the x/oauth2 config, for code that wants to use
+// x/oauth2 directly. Its Scopes are empty because the joined scope goes in
+// the authorization URL's parameters; see [Provider.AuthCodeURL].
+func (p *Provider) Config() *oauth2.Config {
+	c := p.config
+	return &c
+}
+
+// AuthRequest is what one authorization request carries.
+type AuthRequest struct {
+	State       string
+	RedirectURL string // empty means the spec's redirect_url
+	Verifier    string // PKCE code verifier; empty sends no challenge
+	Nonce       string // OpenID Connect nonce; empty sends none
+}
+
+// AuthCodeURL returns the URL that starts a sign-in at the provider. The
+// scope is the spec's scopes joined by its separator, unless the spec sets
+// authorization.params.scope, which then wins.
+func (p *Provider) AuthCodeURL(r AuthRequest) string {
+	c := p.config
+	if r.RedirectURL != "" {
+		c.RedirectURL = r.RedirectURL
+	}
+
+	opts := make([]oauth2.AuthCodeOption, 0, len(p.Spec.Authorization.Params)+3)
+	if _, ok := p.Spec.Authorization.Params["scope"]; !ok && len(p.Spec.Scopes) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("scope", strings.Join(p.Spec.Scopes, p.separator)))
+	}
+	for name, value := range p.Spec.Authorization.Params {
+		opts = append(opts, oauth2.SetAuthURLParam(name, value))
+	}
+	if r.Verifier != "" {
+		opts = append(opts, oauth2.S256ChallengeOption(r.Verifier))
+	}
+	if r.Nonce != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("nonce", r.Nonce))
+	}
+	return c.AuthCodeURL(r.State, opts...)
+}
+
+// Scopes returns the scopes granted in a token reply, split by the
+// provider's separator. A reply that lists them as a JSON array works too.
+func (p *Provider) Scopes(tok *oauth2.Token) []string {
+	switch v := tok.Extra("scope").(type) {
+	case string:
+		return splitScopes(v, p.separator)
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, s := range v {
+			if str, ok := s.(string); ok {
+				out = append(out, str)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func splitScopes(s, sep string) []string {
+	var out []string
+	for _, part := range strings.Split(s, sep) {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
