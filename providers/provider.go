@@ -188,4 +188,3 @@ func splitScopes(s, sep string) []string {
 	}
 	return out
 }
-
