@@ -1,0 +1,347 @@
+package oauth
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/presetauth/presetauth/providers"
+	"golang.org/x/oauth2"
+)
+
+// DefaultStateTTL is how long a started sign-in stays valid. Providers such
+// as Threads show configuration errors on their own page and never redirect
+// back, so a pending sign-in must expire by itself.
+const DefaultStateTTL = 10 * time.Minute
+
+// Result is a completed sign-in, handed to [Options.OnSignIn].
+type Result struct {
+	Provider string             // provider id
+	Token    *oauth2.Token      // access token with expiry; see providers.Extras for reply fields
+	Profile  *providers.Profile // normalized user, with the raw userinfo JSON
+	Scopes   []string           // granted scopes when the token reply lists them
+	ReturnTo string             // safe same-origin path to redirect to, "/" by default
+}
+
+// Options configure a [Handler].
+type Options struct {
+	// Providers are the providers to sign in with, by their ID.
+	Providers []*providers.Provider
+
+	// Sealer seals the state cookie. Share one key set across instances
+	// behind a load balancer.
+	Sealer *Sealer
+
+	// BasePath is where the handler is mounted; default "/auth". It serves
+	// GET {BasePath}/signin/{provider} and GET {BasePath}/callback/{provider}.
+	BasePath string
+
+	// PublicURL is the site's origin, such as https://app.example, used for
+	// the redirect URL of providers whose spec sets none. When empty, the
+	// origin comes from the request's Host, which is fine for development
+	// only: set it in production.
+	PublicURL string
+
+	// StateTTL is the lifetime of a started sign-in; default DefaultStateTTL.
+	StateTTL time.Duration
+
+	// OnSignIn receives each completed sign-in and writes the response,
+	// typically a session cookie and a redirect to Result.ReturnTo.
+	OnSignIn func(w http.ResponseWriter, r *http.Request, res *Result)
+
+	// OnError receives each failed sign-in and writes the response. The
+	// default writes a plain error page that reflects no request input.
+	OnError func(w http.ResponseWriter, r *http.Request, err error)
+
+	// Logger receives a line per failed sign-in; default slog.Default().
+	Logger *slog.Logger
+
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Handler serves the sign-in and callback endpoints.
+type Handler struct {
+	providers map[string]*providers.Provider
+	sealer    *Sealer
+	base      string
+	publicURL string
+	stateTTL  time.Duration
+	onSignIn  func(http.ResponseWriter, *http.Request, *Result)
+	onError   func(http.ResponseWriter, *http.Request, error)
+	logger    *slog.Logger
+	now       func() time.Time
+}
+
+// NewHandler checks opts and returns a handler.
+func NewHandler(opts Options) (*Handler, error) {
+	h := &Handler{
+		providers: map[string]*providers.Provider{},
+		sealer:    opts.Sealer,
+		base:      strings.TrimSuffix(opts.BasePath, "/"),
+		publicURL: strings.TrimSuffix(opts.PublicURL, "/"),
+		stateTTL:  opts.StateTTL,
+		onSignIn:  opts.OnSignIn,
+		onError:   opts.OnError,
+		logger:    opts.Logger,
+		now:       opts.Now,
+	}
+	if h.sealer == nil {
+		return nil, errors.New("oauth: Options.Sealer is nil; create one with NewSealer")
+	}
+	if h.onSignIn == nil {
+		return nil, errors.New("oauth: Options.OnSignIn is nil; it must store the signed-in user")
+	}
+	if opts.BasePath == "" {
+		h.base = "/auth"
+	}
+	if !strings.HasPrefix(h.base, "/") {
+		return nil, fmt.Errorf("oauth: BasePath %q must start with /", opts.BasePath)
+	}
+	if h.publicURL != "" {
+		u, err := url.Parse(h.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, fmt.Errorf("oauth: PublicURL %q must be an origin such as https://app.example", opts.PublicURL)
+		}
+	}
+	if h.stateTTL <= 0 {
+		h.stateTTL = DefaultStateTTL
+	}
+	if h.onError == nil {
+		h.onError = h.errorPage
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	for _, p := range opts.Providers {
+		if _, dup := h.providers[p.ID]; dup {
+			return nil, fmt.Errorf("oauth: provider id %q given twice", p.ID)
+		}
+		h.providers[p.ID] = p
+	}
+	return h, nil
+}
+
+// SignInPath returns the path that starts a sign-in with a provider.
+func (h *Handler) SignInPath(provider string) string {
+	return h.base + "/signin/" + url.PathEscape(provider)
+}
+
+// CallbackPath returns the path of a provider's callback.
+func (h *Handler) CallbackPath(provider string) string {
+	return h.base + "/callback/" + url.PathEscape(provider)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+
+	rest, ok := strings.CutPrefix(r.URL.Path, h.base+"/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	action, id, ok := strings.Cut(rest, "/")
+	if !ok || (action != "signin" && action != "callback") {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.fail(w, r, id, ErrMethodNotAllowed)
+		return
+	}
+	p, ok := h.providers[id]
+	if !ok {
+		h.fail(w, r, "", ErrUnknownProvider)
+		return
+	}
+
+	if action == "signin" {
+		h.signIn(w, r, p)
+		return
+	}
+	h.callback(w, r, p)
+}
+
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Provider) {
+	returnTo := "/"
+	if raw := r.URL.Query().Get("return_to"); raw != "" {
+		safe, ok := SafeReturnPath(raw)
+		if !ok {
+			h.fail(w, r, p.ID, ErrInvalidReturnPath)
+			return
+		}
+		returnTo = safe
+	}
+
+	redirectURL := h.redirectURL(r, p)
+	fs := &flowState{
+		Provider:    p.ID,
+		ClientID:    p.Spec.ClientID,
+		RedirectURL: redirectURL,
+		State:       randomString(32),
+		ReturnTo:    returnTo,
+	}
+	if p.HasCheck("pkce") {
+		fs.Verifier = oauth2.GenerateVerifier()
+	}
+	if p.HasCheck("nonce") {
+		fs.Nonce = randomString(32)
+	}
+
+	secure := strings.HasPrefix(redirectURL, "https://")
+	name := cookieName(cookiePrefix(secure), fs.State)
+	value, err := h.sealState(name, fs, h.now())
+	if err != nil {
+		h.fail(w, r, p.ID, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     h.CallbackPath(p.ID),
+		MaxAge:   int(h.stateTTL / time.Second),
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+
+	authURL := p.AuthCodeURL(providers.AuthRequest{
+		State:       fs.State,
+		RedirectURL: redirectURL,
+		Verifier:    fs.Verifier,
+		Nonce:       fs.Nonce,
+	})
+	http.Redirect(w, r, authURL, http.StatusFound)
+}
+
+// cookiePrefix returns the state cookie name prefix; __Secure- makes
+// browsers refuse the cookie from plain http.
+func cookiePrefix(secure bool) string {
+	if secure {
+		return "__Secure-presetauth-"
+	}
+	return "presetauth-"
+}
+
+// redirectURL returns the provider's callback URL: the spec's, or one
+// built from PublicURL or, failing that, the request.
+func (h *Handler) redirectURL(r *http.Request, p *providers.Provider) string {
+	if p.Spec.RedirectURL != "" {
+		return p.Spec.RedirectURL
+	}
+	origin := h.publicURL
+	if origin == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		origin = scheme + "://" + r.Host
+	}
+	return origin + h.CallbackPath(p.ID)
+}
+
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.Provider) {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		h.fail(w, r, p.ID, fmt.Errorf("%w: malformed query", ErrMissingState))
+		return
+	}
+	for _, values := range query {
+		if len(values) > 1 {
+			h.fail(w, r, p.ID, ErrRepeatedParameter)
+			return
+		}
+	}
+
+	fs, err := h.takeState(w, r, p, query.Get("state"))
+	if err != nil {
+		h.fail(w, r, p.ID, err)
+		return
+	}
+
+	if code := query.Get("error"); code != "" {
+		h.fail(w, r, p.ID, &AuthorizationError{
+			Provider:    p.ID,
+			Code:        code,
+			Description: query.Get("error_description"),
+			Reason:      query.Get("error_reason"),
+		})
+		return
+	}
+	if iss := query.Get("iss"); iss != "" && p.Spec.Issuer != "" && iss != p.Spec.Issuer {
+		h.fail(w, r, p.ID, ErrIssuerMismatch)
+		return
+	}
+
+	// Threads appends "#_" to its redirect. Browsers drop the fragment,
+	// but a code pasted by hand or forwarded by a proxy may keep it.
+	code := strings.TrimSuffix(query.Get("code"), "#_")
+	if code == "" {
+		h.fail(w, r, p.ID, ErrMissingCode)
+		return
+	}
+
+	tok, profile, err := p.Finish(r.Context(), code, fs.RedirectURL, fs.Verifier)
+	if err != nil {
+		h.fail(w, r, p.ID, err)
+		return
+	}
+	h.onSignIn(w, r, &Result{
+		Provider: p.ID,
+		Token:    tok,
+		Profile:  profile,
+		Scopes:   p.Scopes(tok),
+		ReturnTo: fs.ReturnTo,
+	})
+}
+
+// takeState finds the state cookie named after the state parameter, clears
+// it so it is used once, and checks that it belongs to this provider,
+// client and redirect URL and carries the same state.
+func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, p *providers.Provider, state string) (*flowState, error) {
+	if state == "" {
+		return nil, ErrMissingState
+	}
+	secure := strings.HasPrefix(h.redirectURL(r, p), "https://")
+	name := cookieName(cookiePrefix(secure), state)
+	cookie, err := r.Cookie(name)
+	if err != nil {
+		return nil, ErrNoSignIn
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     name,
+		Path:     h.CallbackPath(p.ID),
+		MaxAge:   -1,
+		HttpOnly: true,
+		Secure:   secure,
+		SameSite: http.SameSiteLaxMode,
+	})
+
+	fs, err := h.openState(name, cookie.Value, h.now())
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare([]byte(fs.State), []byte(state)) != 1 {
+		return nil, ErrStateMismatch
+	}
+	if fs.Provider != p.ID || fs.ClientID != p.Spec.ClientID || fs.RedirectURL != h.redirectURL(r, p) {
+		return nil, ErrProviderMismatch
+	}
+	return fs, nil
+}
+
+// fail logs a failed sign-in and hands the error to OnError.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, provider string, err error) {
+	h.logger.Warn("sign-in failed", "provider", provider, "error", err)
+	h.onError(w, r, err)
+}

@@ -1,0 +1,75 @@
+package oauth
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+
+	"github.com/presetauth/presetauth/providers"
+)
+
+// ErrorStatus returns the HTTP status that fits a sign-in error.
+func ErrorStatus(err error) int {
+	var authErr *AuthorizationError
+	var providerErr *providers.ProviderError
+	var replyErr *providers.ReplyError
+	var requestErr *providers.RequestError
+	switch {
+	case errors.Is(err, ErrUnknownProvider):
+		return http.StatusNotFound
+	case errors.Is(err, ErrMethodNotAllowed):
+		return http.StatusMethodNotAllowed
+	case errors.As(err, &authErr):
+		return http.StatusForbidden
+	case errors.As(err, &providerErr), errors.As(err, &replyErr), errors.As(err, &requestErr):
+		return http.StatusBadGateway
+	}
+	return http.StatusBadRequest
+}
+
+// ErrorMessage returns a sentence for the user about a sign-in error. It
+// contains no value from the request or the provider's reply.
+func ErrorMessage(err error) string {
+	var authErr *AuthorizationError
+	var providerErr *providers.ProviderError
+	switch {
+	case errors.As(err, &authErr) && authErr.Cancelled():
+		return "Sign-in was cancelled."
+	case errors.As(err, &authErr):
+		return "The provider refused the sign-in request."
+	case errors.Is(err, ErrNoSignIn), errors.Is(err, ErrStateExpired):
+		return "This sign-in has expired or was started in another browser. Please start again."
+	case errors.Is(err, ErrStateInvalid), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrProviderMismatch),
+		errors.Is(err, ErrMissingState), errors.Is(err, ErrRepeatedParameter), errors.Is(err, ErrIssuerMismatch):
+		return "This sign-in response is not valid. Please start again."
+	case errors.Is(err, ErrInvalidReturnPath):
+		return "The return address must be a page of this site."
+	case errors.Is(err, ErrUnknownProvider):
+		return "There is no such sign-in provider."
+	case errors.Is(err, ErrMissingCode):
+		return "The provider's response has no authorization code."
+	case errors.Is(err, ErrMethodNotAllowed):
+		return "Use a link to sign in."
+	case errors.As(err, &providerErr):
+		return "The provider returned an error. Please try again later."
+	}
+	return "The sign-in could not be completed. Please try again later."
+}
+
+var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign-in failed</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
+</head><body><h1>Sign-in failed</h1><p id="message">{{.}}</p><p><a href="/">Back to the start page</a></p></body></html>
+`))
+
+// errorPage is the default OnError: a plain page with a fixed message.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.WriteHeader(ErrorStatus(err))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_ = errorTemplate.Execute(w, ErrorMessage(err))
+}
