@@ -43,20 +43,33 @@ type signInHarness struct {
 // the Threads preset pointed at the emulator plus extra overrides.
 func newSignInHarness(t *testing.T, extra string, ids ...string) *signInHarness {
 	t.Helper()
-	threads, err := oauthtest.Builtin("threads")
+	return newPresetHarness(t, "threads", extra, nil, ids...)
+}
+
+// newPresetHarness starts the emulator of preset and one provider per id
+// from that preset, with the emulator's endpoints, extra overrides and
+// deployment variables.
+func newPresetHarness(t *testing.T, preset, extra string, variables map[string]string, ids ...string) *signInHarness {
+	t.Helper()
+	emulated, err := oauthtest.Builtin(preset)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("no emulator for preset %s: %v", preset, err)
 	}
 	h := &signInHarness{t: t, now: time.Now()}
-	h.emulator = oauthtest.NewServer(threads, oauthtest.Client{ID: "990602627938098", Secret: "emulated-app-secret", AllowHTTPLoopback: true})
+	h.emulator = oauthtest.NewServer(emulated, oauthtest.Client{ID: "990602627938098", Secret: "emulated-app-secret", AllowHTTPLoopback: true})
 	t.Cleanup(h.emulator.Close)
 
 	if len(ids) == 0 {
-		ids = []string{"threads"}
+		ids = []string{preset}
 	}
-	deployment := "providers:\n"
+	deployment := ""
+	if len(variables) > 0 {
+		vars, _ := yaml.Marshal(map[string]any{"variables": variables})
+		deployment += string(vars)
+	}
+	deployment += "providers:\n"
 	for _, id := range ids {
-		deployment += fmt.Sprintf("  %s:\n    preset: threads\n%s", id, indent(layer(t, h.emulator.Override(), extra), 4))
+		deployment += fmt.Sprintf("  %s:\n    preset: %s\n%s", id, preset, indent(layer(t, h.emulator.Override(), extra), 4))
 	}
 	cfg, err := presetauth.Load("auth.yaml", []byte(deployment), presetauth.WithLookup(func(string) (string, bool) { return "", false }))
 	if err != nil {

@@ -16,6 +16,7 @@ var (
 	ErrMissingCode       = errors.New("oauth: callback has no code parameter")
 	ErrRepeatedParameter = errors.New("oauth: callback repeats a parameter")
 	ErrIssuerMismatch    = errors.New("oauth: iss parameter does not match the provider's issuer")
+	ErrMissingIssuer     = errors.New("oauth: callback has no iss parameter, which this provider always sends")
 	ErrInvalidReturnPath = errors.New("oauth: return_to must be a path on this site, such as /account")
 	ErrMethodNotAllowed  = errors.New("oauth: method not allowed; use GET")
 )

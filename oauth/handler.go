@@ -183,6 +183,11 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		returnTo = safe
 	}
 
+	if err := p.Discover(r.Context()); err != nil {
+		h.fail(w, r, p.ID, err)
+		return
+	}
+
 	redirectURL := h.redirectURL(r, p)
 	fs := &flowState{
 		Provider:    p.ID,
@@ -191,10 +196,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		State:       randomString(32),
 		ReturnTo:    returnTo,
 	}
-	if p.HasCheck("pkce") {
+	if p.UsesPKCE() {
 		fs.Verifier = oauth2.GenerateVerifier()
 	}
-	if p.HasCheck("nonce") {
+	if p.UsesNonce() {
 		fs.Nonce = randomString(32)
 	}
 
@@ -278,8 +283,10 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 		})
 		return
 	}
-	if iss := query.Get("iss"); iss != "" && p.Spec.Issuer != "" && iss != p.Spec.Issuer {
-		h.fail(w, r, p.ID, ErrIssuerMismatch)
+	// RFC 9207: iss names the provider that answered, which defeats mix-up
+	// attacks where one provider's response is fed to another's callback.
+	if err := checkIssuer(p, query); err != nil {
+		h.fail(w, r, p.ID, err)
 		return
 	}
 
@@ -291,7 +298,12 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 		return
 	}
 
-	tok, profile, err := p.Finish(r.Context(), code, fs.RedirectURL, fs.Verifier)
+	tok, profile, err := p.Complete(r.Context(), providers.Callback{
+		Code:        code,
+		RedirectURL: fs.RedirectURL,
+		Verifier:    fs.Verifier,
+		Nonce:       fs.Nonce,
+	})
 	if err != nil {
 		h.fail(w, r, p.ID, err)
 		return
@@ -303,6 +315,20 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 		Scopes:   p.Scopes(tok),
 		ReturnTo: fs.ReturnTo,
 	})
+}
+
+// checkIssuer compares the iss parameter with the provider's issuer. It is
+// required when discovery says the provider sends it, and checked whenever
+// it is present and the provider has an issuer.
+func checkIssuer(p *providers.Provider, query url.Values) error {
+	iss, expected := query.Get("iss"), p.Issuer()
+	switch {
+	case iss == "" && p.RequiresIssuerParameter():
+		return ErrMissingIssuer
+	case iss != "" && expected != "" && subtle.ConstantTimeCompare([]byte(iss), []byte(expected)) != 1:
+		return ErrIssuerMismatch
+	}
+	return nil
 }
 
 // takeState finds the state cookie named after the state parameter, clears

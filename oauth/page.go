@@ -14,7 +14,10 @@ func ErrorStatus(err error) int {
 	var providerErr *providers.ProviderError
 	var replyErr *providers.ReplyError
 	var requestErr *providers.RequestError
+	var idTokenErr *providers.IDTokenError
 	switch {
+	case errors.As(err, &idTokenErr):
+		return http.StatusBadRequest
 	case errors.Is(err, ErrUnknownProvider):
 		return http.StatusNotFound
 	case errors.Is(err, ErrMethodNotAllowed):
@@ -32,6 +35,7 @@ func ErrorStatus(err error) int {
 func ErrorMessage(err error) string {
 	var authErr *AuthorizationError
 	var providerErr *providers.ProviderError
+	var idTokenErr *providers.IDTokenError
 	switch {
 	case errors.As(err, &authErr) && authErr.Cancelled():
 		return "Sign-in was cancelled."
@@ -40,7 +44,7 @@ func ErrorMessage(err error) string {
 	case errors.Is(err, ErrNoSignIn), errors.Is(err, ErrStateExpired):
 		return "This sign-in has expired or was started in another browser. Please start again."
 	case errors.Is(err, ErrStateInvalid), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrProviderMismatch),
-		errors.Is(err, ErrMissingState), errors.Is(err, ErrRepeatedParameter), errors.Is(err, ErrIssuerMismatch):
+		errors.Is(err, ErrMissingState), errors.Is(err, ErrRepeatedParameter), errors.Is(err, ErrIssuerMismatch), errors.Is(err, ErrMissingIssuer):
 		return "This sign-in response is not valid. Please start again."
 	case errors.Is(err, ErrInvalidReturnPath):
 		return "The return address must be a page of this site."
@@ -52,6 +56,8 @@ func ErrorMessage(err error) string {
 		return "Use a link to sign in."
 	case errors.As(err, &providerErr):
 		return "The provider returned an error. Please try again later."
+	case errors.As(err, &idTokenErr):
+		return "The provider's identity token is not valid. Please start again."
 	}
 	return "The sign-in could not be completed. Please try again later."
 }

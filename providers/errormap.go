@@ -49,7 +49,7 @@ func (m errorMapping) read(root gjson.Result) *ProviderError {
 	}
 	marked := false
 	for _, path := range errorMarkers {
-		if v := root.Get(path); v.Exists() && v.Type != gjson.Null && v.Type != gjson.False {
+		if hasValue(root.Get(path)) {
 			marked = true
 			break
 		}
@@ -64,6 +64,26 @@ func (m errorMapping) read(root gjson.Result) *ProviderError {
 		Subcode:     cleanText(firstScalar(root, m.subcode)),
 		TraceID:     cleanText(firstScalar(root, m.traceID)),
 	}
+}
+
+// hasValue reports whether v carries a value. A missing field, null,
+// false, "" and an empty list or object do not, so a successful reply with
+// "error": "" or "errors": [] is not read as an error.
+func hasValue(v gjson.Result) bool {
+	switch v.Type {
+	case gjson.Null, gjson.False:
+		return false
+	case gjson.String:
+		return v.Str != ""
+	case gjson.JSON:
+		empty := true
+		v.ForEach(func(_, _ gjson.Result) bool {
+			empty = false
+			return false
+		})
+		return !empty
+	}
+	return true
 }
 
 // firstScalar returns the first path that holds a string or a number, with

@@ -71,7 +71,27 @@ func (p *Provider) client(ctx context.Context) *http.Client {
 	}
 	copied := *c
 	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	base := copied.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	copied.Transport = dropLocation{base: base}
 	return &copied
+}
+
+// dropLocation removes the Location header of 3xx replies before
+// http.Client reads it. The client parses Location before it calls
+// CheckRedirect, and its error for a Location that fails to parse quotes
+// the header. A provider that echoes the request's query into Location
+// would thus put the client secret or a token into that error.
+type dropLocation struct{ base http.RoundTripper }
+
+func (t dropLocation) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		resp.Header.Del("Location")
+	}
+	return resp, err
 }
 
 // newRequest builds a GET with params in the query or a POST with params

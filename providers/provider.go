@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/presetauth/presetauth/schema"
@@ -38,6 +40,10 @@ type Provider struct {
 	maxReply  int64
 	logger    *slog.Logger
 	now       func() time.Time
+
+	// current holds the endpoints in effect; Discover replaces them.
+	current    atomic.Pointer[endpoints]
+	discoverMu sync.Mutex
 }
 
 // Option changes a default of [New].
@@ -103,6 +109,7 @@ func New(id string, spec *schema.Spec, opts ...Option) (*Provider, error) {
 		return nil, fmt.Errorf("providers: %s: %w", id, err)
 	}
 	p.errors = newErrorMapping(spec.Errors)
+	p.current.Store(specEndpoints(spec))
 	return p, nil
 }
 
@@ -119,6 +126,28 @@ func (p *Provider) HasCheck(name string) bool {
 	}
 	return false
 }
+
+// UsesPKCE reports whether sign-ins send a PKCE S256 challenge: when the
+// spec's checks ask for it, or when discovery says the provider supports
+// S256.
+func (p *Provider) UsesPKCE() bool {
+	return p.HasCheck("pkce") || p.current.Load().pkceS256
+}
+
+// UsesNonce reports whether sign-ins send a nonce: when the spec's checks
+// ask for it, and always for type oidc.
+func (p *Provider) UsesNonce() bool {
+	return p.HasCheck("nonce") || p.Spec.Type == "oidc"
+}
+
+// Issuer returns the issuer that an authorization response's iss
+// parameter must equal, or "" when the provider has none.
+func (p *Provider) Issuer() string { return p.current.Load().issuer }
+
+// RequiresIssuerParameter reports whether every authorization response
+// must carry iss, because discovery says the provider sends it (RFC 9207
+// §2.4).
+func (p *Provider) RequiresIssuerParameter() bool { return p.current.Load().issParameter }
 
 // Config returns a copy of the x/oauth2 config, for code that wants to use
 // x/oauth2 directly. Its Scopes are empty because the joined scope goes in
@@ -141,6 +170,7 @@ type AuthRequest struct {
 // authorization.params.scope, which then wins.
 func (p *Provider) AuthCodeURL(r AuthRequest) string {
 	c := p.config
+	c.Endpoint.AuthURL = p.current.Load().authorization
 	if r.RedirectURL != "" {
 		c.RedirectURL = r.RedirectURL
 	}

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -18,6 +19,9 @@ var ErrNoRefresh = errors.New("token cannot be refreshed: the spec has no refres
 // Threads' th_refresh_token), otherwise with the refresh_token grant at the
 // token endpoint (RFC 6749 §6).
 func (p *Provider) Refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, error) {
+	if tok == nil {
+		return nil, fmt.Errorf("providers: %s: no token to refresh; pass the token that Finish returned", p.ID)
+	}
 	if p.Spec.Refresh != nil {
 		return p.RunStep(ctx, "refresh", p.Spec.Refresh, tok)
 	}
@@ -62,13 +66,13 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 	defer s.mu.Unlock()
 
 	now := s.provider.now()
-	if s.tok.Expiry.IsZero() || now.Add(s.before).Before(s.tok.Expiry) {
+	if s.tok != nil && (s.tok.Expiry.IsZero() || now.Add(s.before).Before(s.tok.Expiry)) {
 		return s.tok, nil
 	}
 
 	next, err := s.provider.Refresh(s.ctx, s.tok)
 	if err != nil {
-		if now.Before(s.tok.Expiry) {
+		if s.tok != nil && now.Before(s.tok.Expiry) {
 			s.provider.logger.Warn("token refresh failed; keeping the current token until it expires",
 				"provider", s.provider.ID, "expiry", s.tok.Expiry, "error", err)
 			return s.tok, nil

@@ -2,22 +2,31 @@ package providers
 
 import (
 	"context"
+	"crypto/subtle"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/presetauth/presetauth/schema"
 	"github.com/tidwall/gjson"
 	"golang.org/x/oauth2"
 )
 
-// Userinfo fetches the profile reply for tok. The spec's fields are sent
-// comma-joined as the `fields` parameter.
+// Userinfo fetches the profile reply for tok, with the replies of the
+// spec's include requests added under their names. The spec's fields are
+// sent comma-joined as the `fields` parameter.
 func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, error) {
 	spec := p.Spec.Userinfo
-	if spec == nil || spec.URL == "" {
+	address := p.current.Load().userinfo
+	if address == "" {
 		return nil, fmt.Errorf("providers: %s has no userinfo endpoint", p.ID)
 	}
+	if spec == nil {
+		spec = &schema.UserinfoSpec{}
+	}
+
 	params := url.Values{}
 	for name, value := range spec.Params {
 		params.Set(name, value)
@@ -25,30 +34,66 @@ func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, err
 	if len(spec.Fields) > 0 {
 		params.Set("fields", strings.Join(spec.Fields, ","))
 	}
-	if spec.TokenIn == "query" {
-		params.Set("access_token", tok.AccessToken)
+	body, err := p.fetchProfileJSON(ctx, "userinfo", address, params, spec.Headers, spec.TokenIn, tok)
+	if err != nil || len(spec.Include) == 0 {
+		return body, err
 	}
 
-	req, err := newRequest(http.MethodGet, spec.URL, params, spec.Headers)
-	if err != nil {
-		return nil, fmt.Errorf("providers: %s: invalid userinfo URL: %w", p.ID, err)
+	merged := map[string]json.RawMessage{}
+	if err := json.Unmarshal(body, &merged); err != nil {
+		return nil, &ReplyError{Provider: p.ID, Endpoint: "userinfo", Err: fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)}
 	}
-	if spec.TokenIn != "query" {
+	for _, inc := range spec.Include {
+		params := url.Values{}
+		for name, value := range inc.Params {
+			params.Set(name, value)
+		}
+		headers := inc.Headers
+		if headers == nil {
+			headers = spec.Headers
+		}
+		extra, err := p.fetchProfileJSON(ctx, "userinfo "+inc.Name, inc.URL, params, headers, spec.TokenIn, tok)
+		if err != nil {
+			if inc.Optional {
+				p.logger.Warn("optional profile request failed; going on without it", "provider", p.ID, "request", inc.Name, "error", err)
+				continue
+			}
+			return nil, err
+		}
+		merged[inc.Name] = extra
+	}
+	return json.Marshal(merged)
+}
+
+// fetchProfileJSON sends an authenticated GET and returns its JSON reply.
+func (p *Provider) fetchProfileJSON(ctx context.Context, endpoint, address string, params url.Values, headers map[string]string, tokenIn string, tok *oauth2.Token) ([]byte, error) {
+	if tokenIn == "query" {
+		params.Set("access_token", tok.AccessToken)
+	}
+	req, err := newRequest(http.MethodGet, address, params, headers)
+	if err != nil {
+		return nil, fmt.Errorf("providers: %s: invalid %s URL: %w", p.ID, endpoint, err)
+	}
+	if tokenIn != "query" {
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	}
 
-	r, err := p.send(ctx, "userinfo", req)
+	r, err := p.send(ctx, endpoint, req)
 	if err != nil {
 		return nil, err
 	}
-	if r.isJSON() && gjson.ValidBytes(r.body) {
+	valid := r.isJSON() && gjson.ValidBytes(r.body)
+	if valid {
 		if perr := p.errors.read(gjson.ParseBytes(r.body)); perr != nil {
-			perr.Provider, perr.Endpoint, perr.Status = p.ID, "userinfo", r.status
+			perr.Provider, perr.Endpoint, perr.Status = p.ID, endpoint, r.status
 			return nil, perr
 		}
 	}
 	if r.status < 200 || r.status > 299 {
-		return nil, &ReplyError{Provider: p.ID, Endpoint: "userinfo", Status: r.status, ContentType: r.contentType, Err: ErrUnexpectedStatus}
+		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: r.contentType, Err: ErrUnexpectedStatus}
+	}
+	if !valid {
+		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: r.contentType, Err: ErrMalformedReply}
 	}
 	return r.body, nil
 }
@@ -62,21 +107,51 @@ func (p *Provider) MapProfile(raw []byte) (*Profile, error) {
 	return profile, nil
 }
 
-// Finish completes a sign-in after the callback: it exchanges the code,
-// runs the spec's exchange step if any, fetches userinfo and maps the
-// profile. A failed step fails the sign-in, so a one-hour token is never
-// kept in place of a long-lived one.
+// Callback is what the browser brought back, with the values sealed when
+// the sign-in started.
+type Callback struct {
+	Code        string
+	RedirectURL string // the redirect_uri of the authorization request
+	Verifier    string // PKCE code verifier, if one was sent
+	Nonce       string // nonce, if one was sent; the ID token must carry it
+}
+
+// Finish completes a sign-in without a nonce; see [Provider.Complete].
 func (p *Provider) Finish(ctx context.Context, code, redirectURL, verifier string) (*oauth2.Token, *Profile, error) {
-	tok, err := p.Exchange(ctx, code, redirectURL, verifier)
+	return p.Complete(ctx, Callback{Code: code, RedirectURL: redirectURL, Verifier: verifier})
+}
+
+// Complete finishes a sign-in after the callback: it exchanges the code,
+// runs the spec's exchange step if any, builds the profile JSON from the
+// spec's sources (the verified ID token, userinfo, the token reply) and maps
+// it. A failed step fails the sign-in, so a one-hour token is never kept in
+// place of a long-lived one.
+func (p *Provider) Complete(ctx context.Context, cb Callback) (*oauth2.Token, *Profile, error) {
+	if err := p.Discover(ctx); err != nil {
+		return nil, nil, err
+	}
+	tok, err := p.Exchange(ctx, cb.Code, cb.RedirectURL, cb.Verifier)
 	if err != nil {
 		return nil, nil, err
 	}
+
+	// The ID token comes from the code exchange, before any step can
+	// replace the reply that carried it.
+	var claims []byte
+	var subject string
+	if p.Spec.Type == "oidc" {
+		if claims, subject, err = p.verifyIDToken(ctx, tok, cb.Nonce); err != nil {
+			return nil, nil, err
+		}
+	}
+
 	if p.Spec.Exchange != nil {
 		if tok, err = p.RunStep(ctx, "exchange", p.Spec.Exchange, tok); err != nil {
 			return nil, nil, err
 		}
 	}
-	raw, err := p.Userinfo(ctx, tok)
+
+	raw, err := p.profileJSON(ctx, tok, claims, subject)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,4 +160,73 @@ func (p *Provider) Finish(ctx context.Context, code, redirectURL, verifier strin
 		return nil, nil, err
 	}
 	return tok, profile, nil
+}
+
+// profileJSON builds the JSON object that the profile mapping reads.
+func (p *Provider) profileJSON(ctx context.Context, tok *oauth2.Token, claims []byte, subject string) ([]byte, error) {
+	sources := p.Spec.Profile.Sources
+	explicit := len(sources) > 0
+	if !explicit {
+		sources = []string{"userinfo"}
+		if p.Spec.Type == "oidc" {
+			sources = []string{"id_token", "userinfo"}
+		}
+	}
+
+	parts := make([][]byte, 0, len(sources))
+	for _, source := range sources {
+		switch source {
+		case "id_token":
+			parts = append(parts, claims)
+		case "token":
+			fields := map[string]any{}
+			for k, v := range Extras(tok) {
+				if k != "access_token" && k != "refresh_token" && k != "id_token" {
+					fields[k] = v
+				}
+			}
+			body, err := json.Marshal(fields)
+			if err != nil {
+				return nil, fmt.Errorf("providers: %s: encoding the token reply: %w", p.ID, err)
+			}
+			parts = append(parts, body)
+		case "userinfo":
+			if p.current.Load().userinfo == "" && !explicit {
+				continue // an OpenID provider without a userinfo endpoint
+			}
+			body, err := p.Userinfo(ctx, tok)
+			if err != nil {
+				return nil, err
+			}
+			// OpenID Connect Core §5.3.2: a userinfo reply for another
+			// subject must not be used.
+			if subject != "" {
+				sub := gjson.GetBytes(body, "sub")
+				if subtle.ConstantTimeCompare([]byte(sub.String()), []byte(subject)) != 1 {
+					return nil, &IDTokenError{Provider: p.ID, Err: ErrSubjectMismatch}
+				}
+			}
+			parts = append(parts, body)
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return mergeObjects(parts)
+}
+
+// mergeObjects merges JSON objects key by key, a later object winning.
+// Values are kept as raw JSON, so numbers keep their digits.
+func mergeObjects(parts [][]byte) ([]byte, error) {
+	merged := map[string]json.RawMessage{}
+	for _, part := range parts {
+		var object map[string]json.RawMessage
+		if err := json.Unmarshal(part, &object); err != nil {
+			return nil, fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)
+		}
+		for k, v := range object {
+			merged[k] = v
+		}
+	}
+	return json.Marshal(merged)
 }

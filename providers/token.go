@@ -24,9 +24,14 @@ func (p *Provider) Exchange(ctx context.Context, code, redirectURL, verifier str
 		redirectURL = p.config.RedirectURL
 	}
 	params := url.Values{
-		"grant_type":   {"authorization_code"},
-		"code":         {code},
-		"redirect_uri": {redirectURL},
+		"grant_type": {"authorization_code"},
+		"code":       {code},
+	}
+	// RFC 6749 section 4.1.3 requires redirect_uri here only when the
+	// authorization request carried one, which it does not when none is
+	// configured.
+	if redirectURL != "" {
+		params.Set("redirect_uri", redirectURL)
 	}
 	if verifier != "" {
 		params.Set("code_verifier", verifier)
@@ -51,7 +56,7 @@ func (p *Provider) tokenRequest(ctx context.Context, endpoint string, params url
 		params.Set("client_secret", p.config.ClientSecret)
 	}
 
-	req, err := newRequest(http.MethodPost, p.Spec.Token.URL, params, p.Spec.Token.Headers)
+	req, err := newRequest(http.MethodPost, p.current.Load().token, params, p.Spec.Token.Headers)
 	if err != nil {
 		return nil, fmt.Errorf("providers: %s: invalid token URL: %w", p.ID, err)
 	}
@@ -71,6 +76,9 @@ func (p *Provider) tokenRequest(ctx context.Context, endpoint string, params url
 // tok and returns the new token. Extra fields of tok that the new reply
 // lacks, such as Threads' user_id, are kept, and so is the refresh token.
 func (p *Provider) RunStep(ctx context.Context, name string, step *schema.TokenStep, tok *oauth2.Token) (*oauth2.Token, error) {
+	if tok == nil || step == nil {
+		return nil, fmt.Errorf("providers: %s: %s step: the step and the token must not be nil", p.ID, name)
+	}
 	values := map[string]string{
 		"access_token":  tok.AccessToken,
 		"refresh_token": tok.RefreshToken,

@@ -180,21 +180,40 @@ func (d *Document) checkSpec(s *Spec, root *yaml.Node, opts ResolveOptions) Erro
 	if authNone && !hasCheck(s.Checks, "pkce") {
 		add("checks", "a public client (token.auth_method: none) needs pkce in checks")
 	}
-	if s.Type != "oidc" || s.Issuer == "" {
+	if s.Type == "oidc" && s.Issuer == "" {
+		add("issuer", "missing; type oidc needs the provider's issuer URL")
+	}
+	if s.Type != "oidc" {
 		if s.Authorization.URL == "" {
 			add("authorization", "url is missing; give the provider's authorization endpoint")
 		}
 		if s.Token.URL == "" {
 			add("token", "url is missing; give the provider's token endpoint")
 		}
-		if s.Userinfo == nil || s.Userinfo.URL == "" {
-			add("userinfo", "url is missing; give the provider's userinfo endpoint")
+		if (s.Userinfo == nil || s.Userinfo.URL == "") && usesSource(s, "userinfo") {
+			add("userinfo", "url is missing; give the provider's userinfo endpoint, or read the profile from the token reply with profile.sources: [token]")
+		}
+		if usesSource(s, "id_token") {
+			add("profile.sources", "id_token needs type oidc")
 		}
 	}
 	if len(s.Profile.ID) == 0 {
 		add("profile.id", "missing; give the gjson path of the user's id in the userinfo reply")
 	}
 	return list
+}
+
+// usesSource reports whether the profile is built from source, applying
+// the defaults of ProfileMapping.Sources.
+func usesSource(s *Spec, source string) bool {
+	sources := s.Profile.Sources
+	if len(sources) == 0 {
+		sources = []string{"userinfo"}
+		if s.Type == "oidc" {
+			sources = []string{"id_token", "userinfo"}
+		}
+	}
+	return hasCheck(sources, source)
 }
 
 func hasCheck(checks []string, name string) bool {

@@ -21,7 +21,15 @@ type Spec struct {
 
 	// Issuer is the provider's issuer identifier. When set, an `iss`
 	// parameter on the authorization response must equal it (RFC 9207).
+	// With type oidc, endpoints missing from the spec are discovered from
+	// the issuer's /.well-known/openid-configuration.
 	Issuer string `yaml:"issuer,omitempty" validate:"omitempty,endpointurl"`
+
+	// Discovery overrides the URL of the OpenID Connect discovery document.
+	Discovery string `yaml:"discovery,omitempty" validate:"omitempty,endpointurl"`
+
+	// IDToken configures ID token verification (type oidc).
+	IDToken IDTokenSpec `yaml:"id_token,omitempty"`
 
 	ClientID         string `yaml:"client_id,omitempty"`
 	ClientSecret     Secret `yaml:"client_secret,omitempty"`
@@ -83,6 +91,33 @@ type UserinfoSpec struct {
 	// TokenIn is where the access token goes: "header" (Authorization:
 	// Bearer, the default) or "query" (access_token=...).
 	TokenIn string `yaml:"token_in,omitempty" validate:"omitempty,oneof=header query"`
+
+	// Include lists further requests whose replies are added to the
+	// profile JSON under their name, such as GitHub's /user/emails.
+	Include []IncludeSpec `yaml:"include,omitempty" validate:"dive"`
+}
+
+// IncludeSpec is a further profile request, sent with the same access token
+// as the userinfo request.
+type IncludeSpec struct {
+	Endpoint `yaml:",inline"`
+
+	// Name is the key under which the reply is added to the profile JSON.
+	Name string `yaml:"name" validate:"required"`
+
+	// Optional lets the sign-in go on when this request fails, for
+	// replies that depend on a scope the user may not grant.
+	Optional bool `yaml:"optional,omitempty"`
+}
+
+// IDTokenSpec configures ID token verification with coreos/go-oidc.
+type IDTokenSpec struct {
+	// JWKSURL is the key set URL; by default it comes from discovery.
+	JWKSURL string `yaml:"jwks_url,omitempty" validate:"omitempty,endpointurl"`
+
+	// Algorithms are the accepted signing algorithms; by default those
+	// that discovery lists, else RS256.
+	Algorithms []string `yaml:"algorithms,omitempty"`
 }
 
 // TokenStep is a follow-up token request: the exchange of a short-lived token
@@ -104,6 +139,13 @@ type TokenStep struct {
 // ProfileMapping maps the provider's profile JSON onto the normalized user.
 // Each field takes gjson paths tried in order; the first that exists wins.
 type ProfileMapping struct {
+	// Sources are the JSON objects that make up the profile, merged key by
+	// key in order, a later source winning: userinfo (the userinfo reply
+	// with its includes), id_token (the verified ID token's claims) and
+	// token (the token reply). The default is [userinfo], and
+	// [id_token, userinfo] for type oidc.
+	Sources []string `yaml:"sources,omitempty" validate:"dive,oneof=userinfo id_token token"`
+
 	ID            Paths            `yaml:"id,omitempty" validate:"dive,gjsonpath"`
 	Name          Paths            `yaml:"name,omitempty" validate:"dive,gjsonpath"`
 	Email         Paths            `yaml:"email,omitempty" validate:"dive,gjsonpath"`

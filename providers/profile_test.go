@@ -1,0 +1,363 @@
+package providers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/presetauth/presetauth/schema"
+	"golang.org/x/oauth2"
+)
+
+func TestThreadsUserinfoRequest(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{
+		"/v1.0/me": replyJSON(http.StatusOK, fixture(t, "threads/me.json")),
+	})
+	p := newProvider(t, "threads", threadsSpec(t, server.URL, ""))
+
+	raw, err := p.Userinfo(context.Background(), &oauth2.Token{AccessToken: threadsLongToken})
+	if err != nil {
+		t.Fatalf("Userinfo: %v", err)
+	}
+	if want := fixture(t, "threads/me.json"); string(raw) != want {
+		t.Errorf("reply = %q, want the body as sent %q", raw, want)
+	}
+
+	got := server.only("/v1.0/me")
+	if got.Method != http.MethodGet {
+		t.Errorf("method = %s, want GET", got.Method)
+	}
+	if want := "id,username,name,threads_profile_picture_url,threads_biography,is_verified"; got.Query.Get("fields") != want {
+		t.Errorf("fields = %q, want %q", got.Query.Get("fields"), want)
+	}
+	if want := "Bearer " + threadsLongToken; got.Header.Get("Authorization") != want {
+		t.Errorf("Authorization header = %q, want %q", got.Header.Get("Authorization"), want)
+	}
+	if got.Query.Has("access_token") {
+		t.Error("the token is in the query as well as the header")
+	}
+}
+
+func TestUserinfoTokenInQuery(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{
+		"/user": replyJSON(http.StatusOK, `{"id":"1"}`),
+	})
+	spec := exampleSpec(server.URL)
+	spec.Userinfo.TokenIn = "query"
+	spec.Userinfo.Params = map[string]string{"v": "2"}
+	p := newProvider(t, "example", spec)
+
+	if _, err := p.Userinfo(context.Background(), &oauth2.Token{AccessToken: "token-in-query"}); err != nil {
+		t.Fatalf("Userinfo: %v", err)
+	}
+	got := server.only("/user")
+	if got.Query.Get("access_token") != "token-in-query" {
+		t.Errorf("access_token = %q, want token-in-query", got.Query.Get("access_token"))
+	}
+	if got.Query.Get("v") != "2" {
+		t.Errorf("v = %q, want 2", got.Query.Get("v"))
+	}
+	if h := got.Header.Get("Authorization"); h != "" {
+		t.Errorf("Authorization header = %q, want none", h)
+	}
+}
+
+func TestThreadsMapProfile(t *testing.T) {
+	tests := []struct {
+		fixture string
+		want    Profile
+	}{
+		{
+			fixture: "threads/me.json",
+			want: Profile{
+				ID:    "1234567890",
+				Name:  "Jane Doe",
+				Image: "https://scontent.example/v/jane.jpg",
+				Extra: map[string]any{"username": "jane.doe", "biography": "Hello from Threads", "verified": true},
+			},
+		},
+		{
+			// No avatar means no threads_profile_picture_url key at all.
+			fixture: "threads/me_no_picture.json",
+			want: Profile{
+				ID:    "1234567890",
+				Name:  "Jane Doe",
+				Extra: map[string]any{"username": "jane.doe", "biography": "Hello from Threads", "verified": true},
+			},
+		},
+		{
+			fixture: "threads/me_username_only.json",
+			want: Profile{
+				ID:    "1234567890",
+				Name:  "jane.doe",
+				Extra: map[string]any{"username": "jane.doe", "verified": false},
+			},
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.fixture, func(t *testing.T) {
+			p := newProvider(t, "threads", threadsSpec(t, "http://127.0.0.1:1", ""))
+			raw := []byte(fixture(t, test.fixture))
+
+			got, err := p.MapProfile(raw)
+			if err != nil {
+				t.Fatalf("MapProfile: %v", err)
+			}
+			if got.ID != test.want.ID {
+				t.Errorf("ID = %q, want %q", got.ID, test.want.ID)
+			}
+			if got.Name != test.want.Name {
+				t.Errorf("Name = %q, want %q", got.Name, test.want.Name)
+			}
+			if got.Image != test.want.Image {
+				t.Errorf("Image = %q, want %q", got.Image, test.want.Image)
+			}
+			if got.Email != "" || got.EmailVerified {
+				t.Errorf("Email, EmailVerified = %q, %v; Threads has no email", got.Email, got.EmailVerified)
+			}
+			if !reflect.DeepEqual(got.Extra, test.want.Extra) {
+				t.Errorf("Extra = %#v, want %#v", got.Extra, test.want.Extra)
+			}
+			if string(got.Raw) != string(raw) {
+				t.Errorf("Raw = %q, want the reply", got.Raw)
+			}
+		})
+	}
+}
+
+// TODO: GitHub returns "email": null from /user and the address only from
+// /user/emails; the package makes no second userinfo request yet, so that
+// case has no test here.
+func TestMapProfile(t *testing.T) {
+	tests := []struct {
+		name    string
+		mapping schema.ProfileMapping
+		reply   string
+		want    Profile
+	}{
+		{
+			name: "wrapper object",
+			mapping: schema.ProfileMapping{
+				ID:    schema.Paths{"response.id"},
+				Name:  schema.Paths{"response.name", "response.nickname"},
+				Email: schema.Paths{"response.email"},
+				Image: schema.Paths{"response.profile_image"},
+			},
+			reply: fixture(t, "replies/naver_profile.json"),
+			want:  Profile{ID: "ID", Name: "nick", Email: "u@example.com", Image: "https://img.example/p.png"},
+		},
+		{
+			name:    "numeric id",
+			mapping: schema.ProfileMapping{ID: schema.Paths{"id"}, Name: schema.Paths{"name", "login"}},
+			reply:   fixture(t, "replies/numeric_id.json"),
+			want:    Profile{ID: "111122233", Name: "octocat"},
+		},
+		{
+			name:    "numeric id above 2^53",
+			mapping: schema.ProfileMapping{ID: schema.Paths{"id"}},
+			reply:   `{"id":17841405793187219}`,
+			want:    Profile{ID: "17841405793187219"},
+		},
+		{
+			name:    "id from the second path",
+			mapping: schema.ProfileMapping{ID: schema.Paths{"sub", "user.id"}},
+			reply:   `{"sub":null,"user":{"id":"u-2"}}`,
+			want:    Profile{ID: "u-2"},
+		},
+		{
+			name:    "email_verified as a string",
+			mapping: schema.ProfileMapping{ID: schema.Paths{"id"}, Email: schema.Paths{"email"}, EmailVerified: schema.Paths{"email_verified"}},
+			reply:   `{"id":"3","email":"v@example.com","email_verified":"true"}`,
+			want:    Profile{ID: "3", Email: "v@example.com", EmailVerified: true},
+		},
+		{
+			name:    "email_verified false",
+			mapping: schema.ProfileMapping{ID: schema.Paths{"id"}, Email: schema.Paths{"email"}, EmailVerified: schema.Paths{"email_verified"}},
+			reply:   `{"id":"4","email":"w@example.com","email_verified":false}`,
+			want:    Profile{ID: "4", Email: "w@example.com"},
+		},
+		{
+			name:    "extra keeps exact numbers",
+			mapping: schema.ProfileMapping{ID: schema.Paths{"id"}, Extra: map[string]schema.Paths{"page": {"page_id"}, "missing": {"nope"}}},
+			reply:   `{"id":"5","page_id":17841405793187219}`,
+			want:    Profile{ID: "5", Extra: map[string]any{"page": json.Number("17841405793187219")}},
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			m, err := NewMapping(test.mapping)
+			if err != nil {
+				t.Fatalf("NewMapping: %v", err)
+			}
+			got, err := m.Apply([]byte(test.reply))
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			got.Raw = nil
+			if !reflect.DeepEqual(*got, test.want) {
+				t.Errorf("profile = %+v\nwant      %+v", *got, test.want)
+			}
+		})
+	}
+}
+
+func TestMapProfileMissingID(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply string
+	}{
+		{name: "id absent", reply: fixture(t, "threads/me_no_id.json")},
+		{name: "id null", reply: `{"id":null,"username":"jane.doe"}`},
+		{name: "id empty", reply: `{"id":"","username":"jane.doe"}`},
+		{name: "id object", reply: `{"id":{"value":"1"}}`},
+		{name: "id boolean", reply: `{"id":true}`},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			p := newProvider(t, "threads", threadsSpec(t, "http://127.0.0.1:1", ""))
+
+			profile, err := p.MapProfile([]byte(test.reply))
+			if profile != nil {
+				t.Errorf("profile = %+v, want nil", profile)
+			}
+			if !errors.Is(err, ErrMissingUserID) {
+				t.Fatalf("error = %v, want ErrMissingUserID", err)
+			}
+			var rerr *ReplyError
+			if !errors.As(err, &rerr) || rerr.Endpoint != "userinfo" {
+				t.Errorf("error = %#v, want a *ReplyError of the userinfo endpoint", err)
+			}
+		})
+	}
+}
+
+func TestMapProfileMalformed(t *testing.T) {
+	for _, reply := range []string{``, `{"id":"1"`, `not json`, `["id"]`, `null`, `"1"`, `42`} {
+		t.Run(reply, func(t *testing.T) {
+			p := newProvider(t, "threads", threadsSpec(t, "http://127.0.0.1:1", ""))
+
+			profile, err := p.MapProfile([]byte(reply))
+			if profile != nil {
+				t.Errorf("profile = %+v, want nil", profile)
+			}
+			if !errors.Is(err, ErrMalformedReply) {
+				t.Errorf("error = %v, want ErrMalformedReply", err)
+			}
+		})
+	}
+}
+
+func TestNewRejectsInvalidProfilePath(t *testing.T) {
+	spec := exampleSpec("http://127.0.0.1:1")
+	spec.Profile.Name = schema.Paths{"data..name"}
+
+	if _, err := New("example", spec); err == nil {
+		t.Fatal("New accepted the profile path data..name")
+	} else if !strings.Contains(err.Error(), "profile mapping") {
+		t.Errorf("error %q does not mention the profile mapping", err)
+	}
+}
+
+func TestUserinfoErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+
+		wantProvider *ProviderError // nil means a *ReplyError
+		wantErr      error
+	}{
+		{
+			name:    "graph error",
+			handler: replyJSON(http.StatusBadRequest, fixture(t, "threads/error_graph_expired.json")),
+			wantProvider: &ProviderError{
+				Provider: "threads", Endpoint: "userinfo", Status: http.StatusBadRequest,
+				Code: "190", Subcode: "463", Type: "OAuthException", TraceID: "AbCdEfGh123",
+				Description: "Error validating access token: Session has expired.",
+			},
+		},
+		{
+			name:    "graph error with 200",
+			handler: replyJSON(http.StatusOK, fixture(t, "threads/error_graph_thapi.json")),
+			wantProvider: &ProviderError{
+				Provider: "threads", Endpoint: "userinfo", Status: http.StatusOK,
+				Code: "100", Type: "THApiException", TraceID: "XyZ987",
+				Description: "Unsupported get request.",
+			},
+		},
+		{
+			name:    "HTML page with 500",
+			handler: replyWith(http.StatusInternalServerError, "text/html", fixture(t, "replies/server_error.html")),
+			wantErr: ErrUnexpectedStatus,
+		},
+		{
+			name:    "JSON without error with 404",
+			handler: replyJSON(http.StatusNotFound, `{"id":"1"}`),
+			wantErr: ErrUnexpectedStatus,
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			server := newProviderServer(t, map[string]http.HandlerFunc{"/v1.0/me": test.handler})
+			p := newProvider(t, "threads", threadsSpec(t, server.URL, ""))
+
+			raw, err := p.Userinfo(context.Background(), &oauth2.Token{AccessToken: threadsLongToken})
+			if raw != nil {
+				t.Errorf("reply = %q, want nil", raw)
+			}
+			if test.wantProvider != nil {
+				var perr *ProviderError
+				if !errors.As(err, &perr) {
+					t.Fatalf("error = %v (%T), want *ProviderError", err, err)
+				}
+				if *perr != *test.wantProvider {
+					t.Errorf("error = %+v\nwant    %+v", *perr, *test.wantProvider)
+				}
+			} else {
+				var rerr *ReplyError
+				if !errors.As(err, &rerr) {
+					t.Fatalf("error = %v (%T), want *ReplyError", err, err)
+				}
+				if !errors.Is(err, test.wantErr) {
+					t.Errorf("error = %v, want %v", err, test.wantErr)
+				}
+			}
+			checkNoSecrets(t, err)
+		})
+	}
+}
+
+// Finish maps the profile of a Naver-shaped provider through its wrapper.
+func TestFinishWrappedProfile(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{
+		"/token": replyJSON(http.StatusOK, `{"access_token":"naver-token-1","token_type":"bearer","expires_in":"3600"}`),
+		"/user":  replyJSON(http.StatusOK, fixture(t, "replies/naver_profile.json")),
+	})
+	spec := exampleSpec(server.URL)
+	spec.Profile = schema.ProfileMapping{
+		ID:    schema.Paths{"response.id"},
+		Name:  schema.Paths{"response.nickname"},
+		Email: schema.Paths{"response.email"},
+		Image: schema.Paths{"response.profile_image"},
+	}
+	p := newProvider(t, "naver", spec)
+
+	tok, profile, err := p.Finish(context.Background(), testCode, "", "")
+	if err != nil {
+		t.Fatalf("Finish: %v", err)
+	}
+	if tok.AccessToken != "naver-token-1" {
+		t.Errorf("AccessToken = %q, want naver-token-1", tok.AccessToken)
+	}
+	want := Profile{ID: "ID", Name: "nick", Email: "u@example.com", Image: "https://img.example/p.png"}
+	profile.Raw = nil
+	if !reflect.DeepEqual(*profile, want) {
+		t.Errorf("profile = %+v\nwant      %+v", *profile, want)
+	}
+	if got := server.only("/user").Header.Get("Authorization"); got != "Bearer naver-token-1" {
+		t.Errorf("Authorization header = %q, want Bearer naver-token-1", got)
+	}
+}
