@@ -36,7 +36,7 @@ func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request)
 			err = urlErr.Err
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("timed out after %v", p.timeout)
+			err = fmt.Errorf("timed out after %v: %w", p.timeout, context.DeadlineExceeded)
 		}
 		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: err}
 	}
@@ -51,7 +51,7 @@ func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, p.maxReply+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			err = fmt.Errorf("timed out after %v", p.timeout)
+			err = fmt.Errorf("timed out after %v: %w", p.timeout, context.DeadlineExceeded)
 		}
 		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: fmt.Errorf("reading the reply: %w", err)}
 	}

@@ -49,11 +49,25 @@ type Provider struct {
 // Option changes a default of [New].
 type Option func(*Provider)
 
-// WithTimeout sets the time limit of each request to the provider.
-func WithTimeout(d time.Duration) Option { return func(p *Provider) { p.timeout = d } }
+// WithTimeout sets the time limit of each request to the provider. Zero
+// or less keeps DefaultTimeout.
+func WithTimeout(d time.Duration) Option {
+	return func(p *Provider) {
+		if d > 0 {
+			p.timeout = d
+		}
+	}
+}
 
-// WithMaxReply sets the largest reply body, in bytes, that is read.
-func WithMaxReply(n int64) Option { return func(p *Provider) { p.maxReply = n } }
+// WithMaxReply sets the largest reply body, in bytes, that is read. Zero
+// or less keeps DefaultMaxReply.
+func WithMaxReply(n int64) Option {
+	return func(p *Provider) {
+		if n > 0 {
+			p.maxReply = n
+		}
+	}
+}
 
 // WithLogger sets the logger; the default is slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(p *Provider) { p.logger = l } }

@@ -59,7 +59,15 @@ type tokenSource struct {
 
 	mu  sync.Mutex
 	tok *oauth2.Token
+
+	// retryAt holds back refresh attempts after a failure while the
+	// current token is still valid, so a caller asking for the token in a
+	// loop does not send a refresh request each time.
+	retryAt time.Time
 }
+
+// refreshRetryDelay is the wait after a failed refresh before the next try.
+const refreshRetryDelay = time.Minute
 
 func (s *tokenSource) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
@@ -69,16 +77,22 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 	if s.tok != nil && (s.tok.Expiry.IsZero() || now.Add(s.before).Before(s.tok.Expiry)) {
 		return s.tok, nil
 	}
+	valid := s.tok != nil && now.Before(s.tok.Expiry)
+	if valid && now.Before(s.retryAt) {
+		return s.tok, nil
+	}
 
 	next, err := s.provider.Refresh(s.ctx, s.tok)
 	if err != nil {
-		if s.tok != nil && now.Before(s.tok.Expiry) {
-			s.provider.logger.Warn("token refresh failed; keeping the current token until it expires",
-				"provider", s.provider.ID, "expiry", s.tok.Expiry, "error", err)
+		if valid {
+			s.retryAt = now.Add(refreshRetryDelay)
+			s.provider.logger.Warn("token refresh failed; keeping the current token and retrying later",
+				"provider", s.provider.ID, "expiry", s.tok.Expiry, "retry_at", s.retryAt, "error", err)
 			return s.tok, nil
 		}
 		return nil, err
 	}
 	s.tok = next
+	s.retryAt = time.Time{}
 	return next, nil
 }

@@ -67,6 +67,20 @@ func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, err
 
 // fetchProfileJSON sends an authenticated GET and returns its JSON reply.
 func (p *Provider) fetchProfileJSON(ctx context.Context, endpoint, address string, params url.Values, headers map[string]string, tokenIn string, tok *oauth2.Token) ([]byte, error) {
+	public := map[string]string{"client_id": p.config.ClientID}
+	for name, values := range params {
+		for i, v := range values {
+			values[i] = fillPlaceholders(v, public)
+		}
+		params[name] = values
+	}
+	if len(headers) > 0 {
+		filled := make(map[string]string, len(headers))
+		for name, value := range headers {
+			filled[name] = fillPlaceholders(value, public)
+		}
+		headers = filled
+	}
 	if tokenIn == "query" {
 		params.Set("access_token", tok.AccessToken)
 	}

@@ -58,7 +58,9 @@ type Spec struct {
 
 // Endpoint is an HTTP endpoint of the provider. In YAML it may be written as a
 // URL string; the string form is normalized to this form, with the query moved
-// into Params, before any merge.
+// into Params, before any merge. In the userinfo request and its includes,
+// params and headers may contain {client_id}, such as the Client-Id header
+// that Twitch requires.
 type Endpoint struct {
 	URL     string            `yaml:"url,omitempty" validate:"omitempty,endpointurl"`
 	Params  map[string]string `yaml:"params,omitempty"`
