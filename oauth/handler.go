@@ -37,7 +37,8 @@ type Options struct {
 	// behind a load balancer.
 	Sealer *Sealer
 
-	// BasePath is where the handler is mounted; default "/auth". It serves
+	// BasePath is the path prefix the handler is mounted at; default
+	// "/auth". It serves
 	// GET {BasePath}/signin/{provider} and GET {BasePath}/callback/{provider}.
 	BasePath string
 
@@ -283,8 +284,8 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 		})
 		return
 	}
-	// RFC 9207: iss names the provider that answered, which defeats mix-up
-	// attacks where one provider's response is fed to another's callback.
+	// RFC 9207: iss names the provider that sent the response, which defeats
+	// mix-up attacks that feed one provider's response to another's callback.
 	if err := checkIssuer(p, query); err != nil {
 		h.fail(w, r, p.ID, err)
 		return
@@ -317,9 +318,10 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 	})
 }
 
-// checkIssuer compares the iss parameter with the provider's issuer. It is
-// required when discovery says the provider sends it, and checked whenever
-// it is present and the provider has an issuer.
+// checkIssuer compares the iss parameter with the provider's issuer. The
+// parameter is required when the discovery document declares that the
+// provider sends it, and checked whenever it is present and the provider
+// has an issuer.
 func checkIssuer(p *providers.Provider, query url.Values) error {
 	iss, expected := query.Get("iss"), p.Issuer()
 	switch {

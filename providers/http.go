@@ -20,7 +20,7 @@ type reply struct {
 	body        []byte
 }
 
-var errRedirect = errors.New("provider answered with a redirect; token and userinfo endpoints must reply directly")
+var errRedirect = errors.New("provider responded with a redirect; token and userinfo endpoints must respond directly")
 
 // send runs req with the caller's HTTP client (from ctx, as x/oauth2 does),
 // the provider's timeout and size limit, and without following redirects: a

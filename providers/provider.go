@@ -1,7 +1,7 @@
 // Package providers turns a validated spec into a runtime provider: the
 // authorization URL, the code exchange, follow-up token steps (long-lived
 // exchange, refresh), the userinfo request, provider error parsing and the
-// gjson profile mapping. It knows nothing of cookies or HTTP handlers.
+// gjson profile mapping. Cookies and HTTP handlers belong to package oauth.
 //
 // The token requests are sent and parsed here rather than by x/oauth2,
 // because its Exchange decodes extra reply fields into float64 (changing
@@ -130,7 +130,7 @@ func New(id string, spec *schema.Spec, opts ...Option) (*Provider, error) {
 // Name returns the display name of the provider.
 func (p *Provider) Name() string { return p.Spec.Name }
 
-// HasCheck reports whether the spec asks for a check: "pkce" or "nonce".
+// HasCheck reports whether the spec's checks list name, "pkce" or "nonce".
 // State is always checked.
 func (p *Provider) HasCheck(name string) bool {
 	for _, c := range p.Spec.Checks {
@@ -141,15 +141,14 @@ func (p *Provider) HasCheck(name string) bool {
 	return false
 }
 
-// UsesPKCE reports whether sign-ins send a PKCE S256 challenge: when the
-// spec's checks ask for it, or when discovery says the provider supports
-// S256.
+// UsesPKCE reports whether sign-ins send a PKCE S256 challenge. They do when
+// the spec's checks list pkce, or when the discovery document lists S256.
 func (p *Provider) UsesPKCE() bool {
 	return p.HasCheck("pkce") || p.current.Load().pkceS256
 }
 
-// UsesNonce reports whether sign-ins send a nonce: when the spec's checks
-// ask for it, and always for type oidc.
+// UsesNonce reports whether sign-ins send a nonce. They do when the spec's
+// checks list nonce, and always for type oidc.
 func (p *Provider) UsesNonce() bool {
 	return p.HasCheck("nonce") || p.Spec.Type == "oidc"
 }
@@ -159,8 +158,8 @@ func (p *Provider) UsesNonce() bool {
 func (p *Provider) Issuer() string { return p.current.Load().issuer }
 
 // RequiresIssuerParameter reports whether every authorization response
-// must carry iss, because discovery says the provider sends it (RFC 9207
-// §2.4).
+// must carry iss, because the discovery document declares that the
+// provider sends it (RFC 9207 §2.4).
 func (p *Provider) RequiresIssuerParameter() bool { return p.current.Load().issParameter }
 
 // Config returns a copy of the x/oauth2 config, for code that wants to use
@@ -171,7 +170,7 @@ func (p *Provider) Config() *oauth2.Config {
 	return &c
 }
 
-// AuthRequest is what one authorization request carries.
+// AuthRequest holds the values of one authorization request.
 type AuthRequest struct {
 	State       string
 	RedirectURL string // empty means the spec's redirect_url

@@ -121,8 +121,8 @@ func (p *Provider) MapProfile(raw []byte) (*Profile, error) {
 	return profile, nil
 }
 
-// Callback is what the browser brought back, with the values sealed when
-// the sign-in started.
+// Callback holds the values that the browser returned to the callback,
+// and those sealed in the state cookie when the sign-in started.
 type Callback struct {
 	Code        string
 	RedirectURL string // the redirect_uri of the authorization request
