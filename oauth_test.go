@@ -109,8 +109,9 @@ func newPresetHarness(t *testing.T, preset, extra string, variables map[string]s
 	return h
 }
 
-// layer returns the YAML mapping base with the top-level keys of top
-// replacing its own.
+// layer returns the YAML mapping base with top merged in: mappings merge
+// recursively, other values of top replace those of base. Keeping the
+// emulator's URLs under a partial override keeps every test on loopback.
 func layer(t *testing.T, base []byte, top string) string {
 	t.Helper()
 	var merged, extra map[string]any
@@ -120,14 +121,23 @@ func layer(t *testing.T, base []byte, top string) string {
 	if err := yaml.Unmarshal([]byte(top), &extra); err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range extra {
-		merged[k] = v
-	}
+	mergeMaps(merged, extra)
 	out, err := yaml.Marshal(merged)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+func mergeMaps(base, top map[string]any) {
+	for k, v := range top {
+		sub, ok := v.(map[string]any)
+		if existing, isMap := base[k].(map[string]any); ok && isMap {
+			mergeMaps(existing, sub)
+			continue
+		}
+		base[k] = v
+	}
 }
 
 func indent(s string, n int) string {
@@ -560,4 +570,31 @@ func mustURL(t *testing.T, raw string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func TestFormPostCallback(t *testing.T) {
+	h := newSignInHarness(t, "authorization: {params: {response_mode: form_post}}\n")
+	callback := h.startSignIn("threads")
+	if got := h.emulator.Requests(oauthtest.EndpointAuthorize)[0].Query.Get("response_mode"); got != "form_post" {
+		t.Fatalf("response_mode = %q, want form_post", got)
+	}
+
+	resp, _ := h.get(callback.RequestURI())
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET callback: status %d, Allow %q; want 405 and POST", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+
+	callback = h.startSignIn("threads")
+	form := callback.Query()
+	resp, err := h.client.PostForm(h.app.URL+callback.Path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("form_post callback: status %d: %v", resp.StatusCode, h.lastError())
+	}
+	if h.lastResult() == nil || h.lastResult().Profile.ID != "17841405793187218" {
+		t.Errorf("result = %+v", h.lastResult())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -155,14 +156,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		h.fail(w, r, id, ErrMethodNotAllowed)
-		return
-	}
 	p, ok := h.providers[id]
 	if !ok {
 		h.fail(w, r, "", ErrUnknownProvider)
+		return
+	}
+	allowed := r.Method == http.MethodGet || r.Method == http.MethodHead
+	if action == "callback" && formPost(p) {
+		allowed = r.Method == http.MethodPost
+	}
+	if !allowed {
+		w.Header().Set("Allow", "GET, HEAD")
+		if action == "callback" && formPost(p) {
+			w.Header().Set("Allow", "POST")
+		}
+		h.fail(w, r, id, ErrMethodNotAllowed)
 		return
 	}
 
@@ -218,7 +226,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		MaxAge:   int(h.stateTTL / time.Second),
 		HttpOnly: true,
 		Secure:   secure,
-		SameSite: http.SameSiteLaxMode,
+		SameSite: sameSite(p, secure),
 	})
 
 	authURL := p.AuthCodeURL(providers.AuthRequest{
@@ -228,6 +236,17 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		Nonce:       fs.Nonce,
 	})
 	http.Redirect(w, r, authURL, http.StatusFound)
+}
+
+// sameSite returns Lax, which sends the cookie on the provider's top-level
+// redirect back, or None for a form_post provider over https, because a
+// cross-site POST carries only SameSite=None cookies. Lax keeps the cookie
+// off other cross-site requests either way.
+func sameSite(p *providers.Provider, secure bool) http.SameSite {
+	if formPost(p) && secure {
+		return http.SameSiteNoneMode
+	}
+	return http.SameSiteLaxMode
 }
 
 // cookiePrefix returns the state cookie name prefix; __Secure- makes
@@ -257,9 +276,9 @@ func (h *Handler) redirectURL(r *http.Request, p *providers.Provider) string {
 }
 
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.Provider) {
-	query, err := url.ParseQuery(r.URL.RawQuery)
+	query, err := callbackParams(r, p)
 	if err != nil {
-		h.fail(w, r, p.ID, fmt.Errorf("%w: malformed query", ErrMissingState))
+		h.fail(w, r, p.ID, fmt.Errorf("%w: malformed callback parameters", ErrMissingState))
 		return
 	}
 	for _, values := range query {
@@ -275,6 +294,13 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 		return
 	}
 
+	// RFC 9207: iss names the provider that sent the response, which defeats
+	// mix-up attacks that feed one provider's response to another's callback.
+	// It is checked on error responses too (§2.4), before they are reported.
+	if err := checkIssuer(p, query); err != nil {
+		h.fail(w, r, p.ID, err)
+		return
+	}
 	if code := query.Get("error"); code != "" {
 		h.fail(w, r, p.ID, &AuthorizationError{
 			Provider:    p.ID,
@@ -282,12 +308,6 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 			Description: query.Get("error_description"),
 			Reason:      query.Get("error_reason"),
 		})
-		return
-	}
-	// RFC 9207: iss names the provider that sent the response, which defeats
-	// mix-up attacks that feed one provider's response to another's callback.
-	if err := checkIssuer(p, query); err != nil {
-		h.fail(w, r, p.ID, err)
 		return
 	}
 
@@ -316,6 +336,30 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 		Scopes:   p.Scopes(tok),
 		ReturnTo: fs.ReturnTo,
 	})
+}
+
+// maxFormBody caps a form_post callback body; the parameters are a few
+// hundred bytes.
+const maxFormBody = 64 << 10
+
+// formPost reports whether the provider returns to the callback with an
+// HTML form POST (OAuth 2.0 Form Post Response Mode), as Sign in with Apple
+// does when the name or email scope is requested.
+func formPost(p *providers.Provider) bool {
+	return p.Spec.Authorization.Params["response_mode"] == "form_post"
+}
+
+// callbackParams returns the authorization response: the query, or the
+// form body of a form_post provider, never a mix of both.
+func callbackParams(r *http.Request, p *providers.Provider) (url.Values, error) {
+	if !formPost(p) {
+		return url.ParseQuery(r.URL.RawQuery)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxFormBody+1))
+	if err != nil || len(body) > maxFormBody {
+		return nil, errors.New("unreadable or oversized form body")
+	}
+	return url.ParseQuery(string(body))
 }
 
 // checkIssuer compares the iss parameter with the provider's issuer. The
@@ -352,7 +396,7 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, p *providers
 		MaxAge:   -1,
 		HttpOnly: true,
 		Secure:   secure,
-		SameSite: http.SameSiteLaxMode,
+		SameSite: sameSite(p, secure),
 	})
 
 	fs, err := h.openState(name, cookie.Value, h.now())
