@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/presetauth/presetauth/providers"
@@ -57,7 +58,9 @@ type Options struct {
 	OnSignIn func(w http.ResponseWriter, r *http.Request, res *Result)
 
 	// OnError receives each failed sign-in and writes the response. The
-	// default writes a plain error page that reflects no request input.
+	// default writes a plain error page that reflects no request input,
+	// except the error code and description that a provider sends back to
+	// the callback, cut to 200 bytes and HTML-escaped.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
 
 	// Logger receives a line per failed sign-in; default slog.Default().
@@ -70,7 +73,7 @@ type Options struct {
 // Handler serves the sign-in and callback endpoints.
 type Handler struct {
 	providers map[string]*providers.Provider
-	sealer    *Sealer
+	sealer    atomic.Pointer[Sealer]
 	base      string
 	publicURL string
 	stateTTL  time.Duration
@@ -84,7 +87,6 @@ type Handler struct {
 func NewHandler(opts Options) (*Handler, error) {
 	h := &Handler{
 		providers: map[string]*providers.Provider{},
-		sealer:    opts.Sealer,
 		base:      strings.TrimSuffix(opts.BasePath, "/"),
 		publicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		stateTTL:  opts.StateTTL,
@@ -93,9 +95,10 @@ func NewHandler(opts Options) (*Handler, error) {
 		logger:    opts.Logger,
 		now:       opts.Now,
 	}
-	if h.sealer == nil {
+	if opts.Sealer == nil {
 		return nil, errors.New("oauth: Options.Sealer is nil; create one with NewSealer")
 	}
+	h.sealer.Store(opts.Sealer)
 	if h.onSignIn == nil {
 		return nil, errors.New("oauth: Options.OnSignIn is nil; it must store the signed-in user")
 	}
@@ -130,6 +133,17 @@ func NewHandler(opts Options) (*Handler, error) {
 		h.providers[p.ID] = p
 	}
 	return h, nil
+}
+
+// SetSealer replaces the sealer of the state cookies, to rotate keys while
+// the handler serves. Sign-ins already under way finish only if s still
+// opens their cookies, so pass the previous secret after the new one, as in
+// NewSealer(newSecret, oldSecret). A nil s is ignored. SetSealer is safe to
+// call concurrently with ServeHTTP.
+func (h *Handler) SetSealer(s *Sealer) {
+	if s != nil {
+		h.sealer.Store(s)
+	}
 }
 
 // SignInPath returns the path that starts a sign-in with a provider.
@@ -291,6 +305,13 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.
 	fs, err := h.takeState(w, r, p, query.Get("state"))
 	if err != nil {
 		h.fail(w, r, p.ID, err)
+		return
+	}
+	// The checks of the provider's spec hold whatever the cookie carries: a
+	// sign-in started without a PKCE verifier or nonce that the provider now
+	// requires, such as one started before a configuration change, fails.
+	if (p.UsesPKCE() && fs.Verifier == "") || (p.UsesNonce() && fs.Nonce == "") {
+		h.fail(w, r, p.ID, fmt.Errorf("%w: it lacks the PKCE verifier or nonce that the provider requires", ErrStateInvalid))
 		return
 	}
 

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/presetauth/presetauth/providers"
 )
@@ -66,16 +69,63 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign-in failed</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
-</head><body><h1>Sign-in failed</h1><p id="message">{{.}}</p><p><a href="/">Back to the start page</a></p></body></html>
+</head><body><h1>Sign-in failed</h1><p id="message">{{.Message}}</p>
+{{- if .ErrorCode}}<p id="provider-error">The provider answered <code id="error-code">{{.ErrorCode}}</code>
+{{- if .ErrorDescription}}: <span id="error-description">{{.ErrorDescription}}</span>{{end}}</p>{{end}}
+<p><a href="/">Back to the start page</a></p></body></html>
 `))
 
-// errorPage is the default OnError: a plain page with a fixed message.
+// errorPageData is what the default error page shows. ErrorCode and
+// ErrorDescription come from the provider's redirect, so an attacker can set
+// them: html/template escapes them, and providerText cuts and cleans them.
+type errorPageData struct {
+	Message          string
+	ErrorCode        string
+	ErrorDescription string
+}
+
+// maxProviderText caps the provider's error code and description on the
+// error page.
+const maxProviderText = 200
+
+// providerText removes control characters from s, including the bidi
+// overrides that could make the text read differently, and cuts it to
+// maxProviderText bytes at a rune boundary.
+func providerText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) <= maxProviderText {
+		return s
+	}
+	cut := maxProviderText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// errorPage is the default OnError: a plain page with a fixed message and,
+// for an error that the provider sent back to the callback, its error code
+// and description, escaped.
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(ErrorStatus(err))
 	if r.Method == http.MethodHead {
 		return
 	}
-	_ = errorTemplate.Execute(w, ErrorMessage(err))
+	data := errorPageData{Message: ErrorMessage(err)}
+	var authErr *AuthorizationError
+	if errors.As(err, &authErr) {
+		data.ErrorCode = providerText(authErr.Code)
+		data.ErrorDescription = providerText(authErr.Description)
+	}
+	_ = errorTemplate.Execute(w, data)
 }

@@ -43,11 +43,11 @@ func (h *Handler) sealState(name string, s *flowState, now time.Time) (string, e
 	if err != nil {
 		return "", fmt.Errorf("oauth: encoding state: %w", err)
 	}
-	return h.sealer.Seal(name, data, now.Add(h.stateTTL))
+	return h.sealer.Load().Seal(name, data, now.Add(h.stateTTL))
 }
 
 func (h *Handler) openState(name, value string, now time.Time) (*flowState, error) {
-	data, err := h.sealer.Open(name, value, now)
+	data, err := h.sealer.Load().Open(name, value, now)
 	if err != nil {
 		return nil, err
 	}

@@ -8,72 +8,119 @@ import (
 	"strings"
 )
 
-// authorize serves the authorization endpoint. A valid request gets an
-// immediate redirect with a code, as if the user had allowed access.
-// Invalid requests get the provider's error page and never redirect. With
-// deny set, a valid request redirects back with the provider's denial.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request, deny bool) {
-	spec := &s.provider.spec
-	query := r.URL.Query()
+// authorizationRequest is a checked authorization request, kept while the
+// consent page waits for the user's choice.
+type authorizationRequest struct {
+	redirectURI     string
+	scopes          []string
+	codeChallenge   string
+	challengeMethod string
+	nonce           string
+	loginHint       string
+	state           string
+	hasState        bool
+}
 
+// authorize serves the authorization endpoint. A valid request gets an
+// immediate redirect with a code, as if the user had allowed access, or,
+// when the client asks for consent, a consent page whose form is posted
+// back here. Invalid requests get the provider's error page and never
+// redirect. With deny set, a valid request redirects back with the
+// provider's denial.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, deny bool) {
+	if r.Method == http.MethodPost && s.client.Consent {
+		s.consentDecision(w, r, deny)
+		return
+	}
 	if r.Method != http.MethodGet {
 		s.provider.reply(EndpointAuthorize, "method_not_allowed").write(w)
 		return
 	}
-	if query.Get("client_id") != s.client.ID {
-		s.provider.reply(EndpointAuthorize, "invalid_client_id").write(w)
+	req, reply := s.checkAuthorization(r.URL.Query())
+	if reply != "" {
+		s.provider.reply(EndpointAuthorize, reply).write(w)
 		return
+	}
+
+	switch {
+	case deny:
+		s.redirectBack(w, req, false, http.StatusFound)
+	case s.client.Consent:
+		s.showConsent(w, r, req)
+	default:
+		s.redirectBack(w, req, true, http.StatusFound)
+	}
+}
+
+// checkAuthorization checks the parameters of an authorization request. It
+// returns the name of the error reply when the request is invalid.
+func (s *Server) checkAuthorization(query url.Values) (*authorizationRequest, string) {
+	spec := &s.provider.spec
+	if query.Get("client_id") != s.client.ID {
+		return nil, "invalid_client_id"
 	}
 	redirectURI := query.Get("redirect_uri")
 	if !s.redirectURIAllowed(redirectURI) {
-		s.provider.reply(EndpointAuthorize, "invalid_redirect_uri").write(w)
-		return
+		return nil, "invalid_redirect_uri"
 	}
 	if query.Get("response_type") != "code" {
-		s.provider.reply(EndpointAuthorize, "invalid_response_type").write(w)
-		return
+		return nil, "invalid_response_type"
 	}
 	scopes, ok := s.checkScope(query.Get("scope"))
 	if !ok {
-		s.provider.reply(EndpointAuthorize, "invalid_scope").write(w)
-		return
+		return nil, "invalid_scope"
 	}
 	challenge, method, ok := checkChallenge(spec.PKCE, query)
 	if !ok {
-		s.provider.reply(EndpointAuthorize, "invalid_challenge").write(w)
-		return
+		return nil, "invalid_challenge"
 	}
+	return &authorizationRequest{
+		redirectURI:     redirectURI,
+		scopes:          scopes,
+		codeChallenge:   challenge,
+		challengeMethod: method,
+		nonce:           query.Get("nonce"),
+		loginHint:       query.Get("login_hint"),
+		state:           query.Get("state"),
+		hasState:        query.Has("state"),
+	}, ""
+}
 
-	// TODO: a Consent switch on Server will serve an Allow/Cancel page here
-	// and redirect only once the form is posted back.
-
+// redirectBack sends the browser to the client's redirect URI, with a fresh
+// code when allowed and with the provider's denial otherwise.
+func (s *Server) redirectBack(w http.ResponseWriter, req *authorizationRequest, allowed bool, status int) {
+	spec := &s.provider.spec
 	params := url.Values{}
 	fragment := ""
-	if deny {
-		for key, value := range spec.Deny {
-			params.Set(key, value)
-		}
-	} else {
+	if allowed {
 		s.mu.Lock()
 		code := s.issueCode(&authorizationCode{
-			redirectURI:     redirectURI,
-			scopes:          scopes,
-			codeChallenge:   challenge,
-			challengeMethod: method,
-			nonce:           query.Get("nonce"),
+			redirectURI:     req.redirectURI,
+			scopes:          req.scopes,
+			codeChallenge:   req.codeChallenge,
+			challengeMethod: req.challengeMethod,
+			nonce:           req.nonce,
+			loginHint:       req.loginHint,
 			expires:         s.now().Add(spec.CodeLifetime),
 		})
 		s.mu.Unlock()
 		params.Set("code", code)
 		fragment = spec.RedirectFragment
+	} else {
+		for key, value := range spec.Deny {
+			params.Set(key, value)
+		}
 	}
-	if query.Has("state") {
-		params.Set("state", query.Get("state"))
+	if req.hasState {
+		params.Set("state", req.state)
+	}
+	if iss := s.issParameter(); iss != "" {
+		params.Set("iss", iss)
 	}
 
-	w.Header().Set("Location", withParams(redirectURI, params)+fragment)
+	w.Header().Set("Location", withParams(req.redirectURI, params)+fragment)
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusFound)
+	w.WriteHeader(status)
 }
 
 // redirectURIAllowed applies RFC 6749 section 3.1.2 (absolute, no
@@ -105,6 +152,9 @@ func (s *Server) redirectURIAllowed(raw string) bool {
 // separator form one unknown scope, so they fail.
 func (s *Server) checkScope(scope string) ([]string, bool) {
 	spec := &s.provider.spec
+	if scope == "" && spec.ScopeOptional {
+		return nil, true
+	}
 	var scopes []string
 	for part := range strings.SplitSeq(scope, spec.ScopeSeparator) {
 		if part != "" {

@@ -12,7 +12,9 @@
 // client authentication method and PKCE. It also tracks the kind and
 // expiry of each access token it issues. Tests switch failures on per request ([Server.FailNext],
 // [Server.Deny], [Server.BlockURL]), move the clock ([Server.SetClock]) and
-// read what the client sent ([Server.Requests]).
+// read what the client sent ([Server.Requests]). Further API endpoints of a
+// provider, such as GitHub's /user/emails, are declared as resources in
+// emulator.yaml and replaced per test with [Server.SetResource].
 //
 // Non-test code of this module must not import oauthtest, and oauthtest
 // imports no other package of this module: it speaks plain HTTP.

@@ -45,7 +45,7 @@ func (s *Server) redeemToken(e Endpoint, g *grant, value string) Reply {
 	if s.now().Sub(token.issued) < g.MinAge {
 		return s.provider.reply(e, "refresh_too_early")
 	}
-	return s.tokenReply(e, g.reply, g.TokenLifetime)
+	return s.bindLoginHint(s.tokenReply(e, g.reply, g.TokenLifetime), token.loginHint)
 }
 
 // authenticateGrant checks the client credentials a follow-up grant takes:

@@ -42,6 +42,7 @@ const (
 
 var endpoints = []Endpoint{
 	EndpointAuthorize, EndpointToken, EndpointExchange, EndpointRefresh, EndpointUserinfo,
+	EndpointDiscovery, EndpointJWKS,
 }
 
 // Client authentication methods at the token endpoint, as named by RFC 7591.
@@ -70,6 +71,9 @@ type Provider struct {
 	spec    spec
 	replies map[string]Reply
 	grants  map[Endpoint]*grant
+
+	resources map[string]Reply // fixture replies of spec.Resources
+	idClaims  []member         // the oidc claims file, nil without one
 }
 
 // spec is the decoded emulator.yaml. Field comments there describe each key.
@@ -96,6 +100,19 @@ type spec struct {
 	Exchange         *grantSpec            `yaml:"exchange"`
 	Refresh          *grantSpec            `yaml:"refresh"`
 	Replies          map[string]replySpec  `yaml:"replies"`
+
+	// Resources, RequiredHeaders and TokenDefaultFormat are described in
+	// resources.go.
+	Resources          map[string]resourceSpec `yaml:"resources"`
+	RequiredHeaders    map[string][]string     `yaml:"required_headers"`
+	TokenDefaultFormat string                  `yaml:"token_default_format"`
+
+	// OIDC makes the provider an OpenID Provider; see oidc.go.
+	OIDC *oidcSpec `yaml:"oidc"`
+
+	// request_rules, userinfo_method and scope_optional are described in
+	// rules.go.
+	requestRules `yaml:",inline"`
 }
 
 // redirectRules are the provider's checks on a redirect URI beyond being
@@ -180,6 +197,9 @@ var (
 		"unsupported_grant_type": "invalid_request",
 		"unknown_field":          "invalid_request",
 		"refresh_too_early":      "invalid_request",
+		missingHeaderReply:       "invalid_request",
+		invalidHeaderReply:       missingHeaderReply,
+		invalidParamReply:        "invalid_request",
 	}
 )
 
@@ -203,7 +223,10 @@ func LoadProvider(fsys fs.FS, dir string) (*Provider, error) {
 		return nil, fmt.Errorf("oauthtest: provider in %s: %w", dir, err)
 	}
 
-	p := &Provider{spec: s, replies: map[string]Reply{}, grants: map[Endpoint]*grant{}}
+	p := &Provider{spec: s, replies: map[string]Reply{}, grants: map[Endpoint]*grant{}, resources: map[string]Reply{}}
+	if err := p.loadResources(fsys, dir); err != nil {
+		return nil, fmt.Errorf("oauthtest: provider in %s: %w", dir, err)
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.Replies)) {
 		reply, err := loadReply(fsys, dir, s.Replies[name])
 		if err != nil {
@@ -221,6 +244,15 @@ func LoadProvider(fsys fs.FS, dir string) (*Provider, error) {
 			return nil, fmt.Errorf("oauthtest: provider in %s: %s reply: %w", dir, e, err)
 		}
 		p.grants[e] = &grant{grantSpec: *gs, reply: reply}
+	}
+
+	if s.OIDC != nil {
+		if p.idClaims, err = loadOIDC(fsys, dir, p.spec.OIDC); err == nil {
+			err = p.checkSubjects()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("oauthtest: provider in %s: %w", dir, err)
+		}
 	}
 
 	for _, name := range []string{"token", "exchange", "refresh"} {
@@ -278,7 +310,10 @@ func (p *Provider) URL(e Endpoint) string {
 	if g := p.grants[e]; g != nil {
 		return g.URL
 	}
-	return ""
+	if r, ok := p.spec.Resources[string(e)]; ok {
+		return r.URL
+	}
+	return p.oidcURL(e)
 }
 
 // reply returns the reply for name at endpoint e, following replyFallbacks.
@@ -351,6 +386,9 @@ func (s *spec) validate() error {
 	for _, field := range []struct{ key, url string }{
 		{"authorize", s.Authorize}, {"token", s.Token}, {"userinfo", s.Userinfo},
 	} {
+		if field.key == "userinfo" && field.url == "" && s.OIDC != nil {
+			continue // an OpenID Provider may put every claim in the ID token
+		}
 		if err := checkEndpointURL(field.url); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", field.key, err))
 		}
@@ -396,6 +434,8 @@ func (s *spec) validate() error {
 		}
 	}
 
+	errs = append(errs, s.validateResources()...)
+	errs = append(errs, s.validateRequestRules()...)
 	errs = append(errs, s.validateReplyNames()...)
 	return errors.Join(errs...)
 }
@@ -442,7 +482,7 @@ func (s *spec) validateReplyNames() []error {
 	for _, name := range slices.Sorted(maps.Keys(s.Replies)) {
 		base := name
 		if scope, rest, ok := strings.Cut(name, "."); ok {
-			if !slices.Contains(endpoints, Endpoint(scope)) {
+			if !s.knowsEndpoint(Endpoint(scope)) {
 				errs = append(errs, fmt.Errorf("replies: %s: unknown endpoint %q", name, scope))
 			}
 			base = rest

@@ -28,6 +28,12 @@ type Client struct {
 	// URIs at a provider that requires https, so that a callback served by
 	// httptest.NewServer works. Hosts the provider rejects stay rejected.
 	AllowHTTPLoopback bool
+
+	// Consent makes the authorization endpoint show a consent page with
+	// Allow and Cancel buttons, as the real provider does, instead of
+	// redirecting back at once. The page posts its choice back to the
+	// authorization endpoint.
+	Consent bool
 }
 
 // Server is a running emulator of one provider on a loopback address.
@@ -49,6 +55,10 @@ type Server struct {
 	pending map[Endpoint][]action
 	records map[Endpoint][]Request
 	issued  int // codes and tokens issued since the last prune
+	consent consentStore
+
+	resources map[string]json.RawMessage // bodies set by SetResource
+	key       *signingKey                // signs ID tokens; nil unless the provider is an OpenID Provider
 }
 
 // Request is a request that reached one endpoint of the emulator.
@@ -76,7 +86,7 @@ const maxRecords = 10000
 func NewServer(p *Provider, c Client) *Server {
 	s := &Server{
 		provider: p,
-		client:   Client{c.ID, c.Secret, slices.Clone(c.RedirectURIs), c.AllowHTTPLoopback},
+		client:   Client{c.ID, c.Secret, slices.Clone(c.RedirectURIs), c.AllowHTTPLoopback, c.Consent},
 		routes:   map[string][]Endpoint{},
 		now:      time.Now,
 		user:     json.RawMessage(p.replies["userinfo"].clone().Body),
@@ -84,8 +94,9 @@ func NewServer(p *Provider, c Client) *Server {
 		tokens:   map[string]*issuedToken{},
 		pending:  map[Endpoint][]action{},
 		records:  map[Endpoint][]Request{},
+		key:      newSigningKey(p),
 	}
-	for _, e := range endpoints {
+	for _, e := range p.servedEndpoints() {
 		urls := append([]string{p.URL(e)}, p.spec.Aliases[e]...)
 		for _, raw := range urls {
 			if raw == "" {
@@ -145,24 +156,29 @@ type overrideURL struct {
 }
 
 // Override returns a deployment override in YAML that points a preset of
-// this provider at the emulator: client_id, client_secret and the url of
-// authorization, token, userinfo, and of exchange and refresh when the
-// provider serves them. Merged over the preset, it leaves the rest intact.
+// this provider at the emulator. It sets client_id, client_secret, the url
+// of authorization, token and userinfo, the url of exchange and refresh
+// when the provider serves them, and issuer for an OpenID Provider. Merged
+// over the preset, it leaves the rest intact, except userinfo.include: when
+// a resource of the provider declares an include entry, the list of those
+// entries replaces the preset's list.
 func (s *Server) Override() []byte {
 	doc := struct {
-		ClientID      string       `yaml:"client_id"`
-		ClientSecret  string       `yaml:"client_secret"`
-		Authorization overrideURL  `yaml:"authorization"`
-		Token         overrideURL  `yaml:"token"`
-		Userinfo      overrideURL  `yaml:"userinfo"`
-		Exchange      *overrideURL `yaml:"exchange,omitempty"`
-		Refresh       *overrideURL `yaml:"refresh,omitempty"`
+		ClientID      string           `yaml:"client_id"`
+		ClientSecret  string           `yaml:"client_secret"`
+		Issuer        string           `yaml:"issuer,omitempty"`
+		Authorization overrideURL      `yaml:"authorization"`
+		Token         overrideURL      `yaml:"token"`
+		Userinfo      overrideUserinfo `yaml:"userinfo"`
+		Exchange      *overrideURL     `yaml:"exchange,omitempty"`
+		Refresh       *overrideURL     `yaml:"refresh,omitempty"`
 	}{
 		ClientID:      s.client.ID,
 		ClientSecret:  s.client.Secret,
+		Issuer:        s.Issuer(),
 		Authorization: overrideURL{s.EndpointURL(EndpointAuthorize)},
 		Token:         overrideURL{s.EndpointURL(EndpointToken)},
-		Userinfo:      overrideURL{s.EndpointURL(EndpointUserinfo)},
+		Userinfo:      s.userinfoOverride(),
 	}
 	if u := s.EndpointURL(EndpointExchange); u != "" {
 		doc.Exchange = &overrideURL{u}
@@ -317,6 +333,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.provider.reply(e, "invalid_request").write(w)
 		return
 	}
+	if s.missingHeader(e, r) != "" {
+		s.provider.reply(e, missingHeaderReply).write(w)
+		return
+	}
+	if name := s.brokenRuleReply(e, r); name != "" {
+		s.provider.reply(e, name).write(w)
+		return
+	}
 
 	switch e {
 	case EndpointAuthorize:
@@ -327,6 +351,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.followUpGrant(w, r, e)
 	case EndpointUserinfo:
 		s.userinfo(w, r)
+	case EndpointDiscovery, EndpointJWKS:
+		s.serveOIDC(w, r, e)
+	default:
+		s.resource(w, r, e)
 	}
 }
 

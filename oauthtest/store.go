@@ -13,15 +13,17 @@ type authorizationCode struct {
 	scopes          []string // granted scopes
 	codeChallenge   string   // empty when the request carried none or PKCE is off
 	challengeMethod string   // S256 or plain
-	nonce           string   // TODO: put into an ID token once the emulator issues them.
+	nonce           string   // the ID token's nonce claim
+	loginHint       string   // the user the code signs in; see users.go
 	expires         time.Time
 }
 
 // issuedToken is an access or refresh token the emulator handed out.
 type issuedToken struct {
-	kind    string // the endpoint that issued an access token, or refreshTokenKind
-	issued  time.Time
-	expires time.Time // zero for a token that does not expire
+	kind      string // the endpoint that issued an access token, or refreshTokenKind
+	loginHint string // the user the token belongs to; see users.go
+	issued    time.Time
+	expires   time.Time // zero for a token that does not expire
 }
 
 // refreshTokenKind marks a refresh_token member minted into a reply, as

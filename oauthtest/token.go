@@ -14,7 +14,9 @@ import (
 // token serves the token endpoint: the authorization_code grant with the
 // provider's client authentication methods and PKCE policy.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	reply := func(name string) { s.provider.reply(EndpointToken, name).write(w) }
+	reply := func(name string) {
+		s.negotiateTokenReply(r, s.provider.reply(EndpointToken, name)).write(w)
+	}
 
 	if r.Method != http.MethodPost {
 		reply("method_not_allowed")
@@ -34,7 +36,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.redeemCode(form).write(w)
+	s.negotiateTokenReply(r, s.redeemCode(form)).write(w)
 }
 
 // redeemCode consumes the code of a valid token request and returns the
@@ -57,7 +59,8 @@ func (s *Server) redeemCode(form url.Values) Reply {
 	}
 	delete(s.codes, code)
 
-	return s.tokenReply(EndpointToken, s.provider.replies["token"], s.provider.spec.TokenLifetime)
+	reply := s.tokenReply(EndpointToken, s.provider.replies["token"], s.provider.spec.TokenLifetime)
+	return s.withIDToken(s.bindLoginHint(reply, stored.loginHint), stored)
 }
 
 // tokenReply returns the fixture reply with a fresh access token of the

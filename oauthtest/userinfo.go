@@ -13,7 +13,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	spec := &s.provider.spec
 	reply := func(name string) { s.provider.reply(EndpointUserinfo, name).write(w) }
 
-	if r.Method != http.MethodGet {
+	if r.Method != spec.userinfoMethod() {
 		reply("method_not_allowed")
 		return
 	}
@@ -27,10 +27,10 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	_, failure := s.checkToken(value, []string{
+	token, failure := s.checkToken(value, []string{
 		string(EndpointToken), string(EndpointExchange), string(EndpointRefresh),
 	})
-	user := s.user
+	user := s.userFor(token)
 	s.mu.Unlock()
 	if failure != "" {
 		reply(failure)

@@ -33,7 +33,7 @@ type IDTokenError struct {
 }
 
 func (e *IDTokenError) Error() string {
-	return fmt.Sprintf("providers: %s ID token rejected: %v", e.Provider, e.Err)
+	return fmt.Sprintf("providers: %s: ID token rejected: %v", e.Provider, e.Err)
 }
 
 func (e *IDTokenError) Unwrap() error { return e.Err }

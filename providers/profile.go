@@ -3,8 +3,10 @@ package providers
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/presetauth/presetauth/schema"
 	"github.com/tidwall/gjson"
@@ -25,7 +27,16 @@ type Profile struct {
 type Mapping struct {
 	id, name, email, emailVerified, image []string
 	extra                                 []extraPath
+
+	// keys lists every path once when each is a plain member name of the
+	// top-level object, as in most presets. Apply then reads the reply in
+	// one pass instead of one pass per path.
+	keys []string
 }
+
+// maxPlainKeys bounds keys, so that Apply keeps the values it finds in a
+// fixed-size array on the stack.
+const maxPlainKeys = 16
 
 type extraPath struct {
 	name  string
@@ -61,7 +72,31 @@ func NewMapping(m schema.ProfileMapping) (*Mapping, error) {
 			}
 		}
 	}
+	out.keys = plainKeys(all)
 	return out, nil
+}
+
+// plainKeys returns the distinct paths when every one is a member name
+// that gjson reads literally (letters, digits, "_" and "-") and there are
+// at most maxPlainKeys of them, and nil otherwise.
+func plainKeys(all [][]string) []string {
+	var keys []string
+	for _, paths := range all {
+		for _, path := range paths {
+			for _, c := range path {
+				if !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != '_' && c != '-' {
+					return nil
+				}
+			}
+			if !slices.Contains(keys, path) {
+				keys = append(keys, path)
+			}
+		}
+	}
+	if len(keys) == 0 || len(keys) > maxPlainKeys {
+		return nil
+	}
+	return keys
 }
 
 // Apply maps a profile reply onto a Profile. The id may be a JSON string
@@ -75,20 +110,31 @@ func (m *Mapping) Apply(raw []byte) (*Profile, error) {
 		return nil, fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)
 	}
 
+	values := pathValues{root: root, keys: m.keys}
+	if m.keys != nil {
+		root.ForEach(func(key, value gjson.Result) bool {
+			// The first of repeated members wins, as with gjson.Get.
+			if i := slices.Index(m.keys, key.Str); i >= 0 && !values.found[i].Exists() {
+				values.found[i] = value
+			}
+			return true
+		})
+	}
+
 	p := &Profile{Raw: json.RawMessage(raw)}
-	p.ID = first(root, m.id)
+	p.ID = first(&values, m.id)
 	if p.ID == "" {
 		return nil, fmt.Errorf("%w at %s", ErrMissingUserID, strings.Join(m.id, " or "))
 	}
-	p.Name = first(root, m.name)
-	p.Email = first(root, m.email)
-	p.Image = first(root, m.image)
-	p.EmailVerified = firstBool(root, m.emailVerified)
+	p.Name = first(&values, m.name)
+	p.Email = first(&values, m.email)
+	p.Image = first(&values, m.image)
+	p.EmailVerified = firstBool(&values, m.emailVerified)
 
 	if len(m.extra) > 0 {
 		p.Extra = make(map[string]any, len(m.extra))
 		for _, e := range m.extra {
-			if v, ok := firstValue(root, e.paths); ok {
+			if v, ok := firstValue(&values, e.paths); ok {
 				p.Extra[e.name] = jsonValue(v)
 			}
 		}
@@ -96,16 +142,47 @@ func (m *Mapping) Apply(raw []byte) (*Profile, error) {
 	return p, nil
 }
 
-// first returns the first path that holds a non-empty string or a number.
-func first(root gjson.Result, paths []string) string {
-	return firstScalar(root, paths)
+// pathValues reads the paths of a mapping from one reply: from the members
+// found in one pass when the mapping has plain keys, else with gjson. The
+// array lives inside the struct so that it stays on the stack.
+type pathValues struct {
+	root  gjson.Result
+	keys  []string
+	found [maxPlainKeys]gjson.Result // found[i] is the member named keys[i]
+}
+
+func (v *pathValues) get(path string) gjson.Result {
+	if v.keys == nil {
+		return v.root.Get(path)
+	}
+	if i := slices.Index(v.keys, path); i >= 0 {
+		return v.found[i]
+	}
+	return gjson.Result{}
+}
+
+// first returns the first path that holds a non-empty string or a number,
+// with numbers in their exact digits.
+func first(values *pathValues, paths []string) string {
+	for _, path := range paths {
+		v := values.get(path)
+		switch v.Type {
+		case gjson.String:
+			if v.Str != "" {
+				return v.Str
+			}
+		case gjson.Number:
+			return v.Raw
+		}
+	}
+	return ""
 }
 
 // firstBool reads a JSON boolean or the strings "true" and "false", as
 // some providers send email_verified.
-func firstBool(root gjson.Result, paths []string) bool {
+func firstBool(values *pathValues, paths []string) bool {
 	for _, path := range paths {
-		v := root.Get(path)
+		v := values.get(path)
 		switch v.Type {
 		case gjson.True:
 			return true
@@ -118,9 +195,9 @@ func firstBool(root gjson.Result, paths []string) bool {
 	return false
 }
 
-func firstValue(root gjson.Result, paths []string) (gjson.Result, bool) {
+func firstValue(values *pathValues, paths []string) (gjson.Result, bool) {
 	for _, path := range paths {
-		if v := root.Get(path); v.Exists() && v.Type != gjson.Null {
+		if v := values.get(path); v.Exists() && v.Type != gjson.Null {
 			return v, true
 		}
 	}

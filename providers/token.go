@@ -143,14 +143,15 @@ const extraKey = "\x00presetauth.extra"
 
 type extraFields map[string]any
 
+// withExtras returns the extra map of a token with the given fields. It
+// keeps fields itself as the listed copy, so the caller must not change
+// fields afterwards.
 func withExtras(fields map[string]any) map[string]any {
-	all := make(extraFields, len(fields))
 	out := make(map[string]any, len(fields)+1)
 	for k, v := range fields {
-		all[k] = v
 		out[k] = v
 	}
-	out[extraKey] = all
+	out[extraKey] = extraFields(fields)
 	return out
 }
 
@@ -263,6 +264,11 @@ func jsonValue(v gjson.Result) any {
 	case gjson.String:
 		return v.Str
 	case gjson.Number:
+		// A literal in a mapping path, such as "!00", is not always valid
+		// JSON, and an invalid json.Number breaks json.Marshal of the profile.
+		if !json.Valid([]byte(v.Raw)) {
+			return v.Num
+		}
 		return json.Number(v.Raw)
 	case gjson.True:
 		return true

@@ -169,9 +169,20 @@ type ErrorMapping struct {
 
 // Style is how the sign-in button looks.
 type Style struct {
-	Logo       string `yaml:"logo,omitempty"`
+	// Logo is the name of a built-in logo, such as threads (the files of
+	// presets/logos), or a data:image/svg+xml or data:image/png URI in
+	// base64. Without one, the button shows the first letter of the name.
+	Logo string `yaml:"logo,omitempty" validate:"omitempty,max=65536,alphanum|datauri"`
+
+	// Background is the button's color, as #rrggbb.
 	Background string `yaml:"background,omitempty" validate:"omitempty,hexcolor"`
-	Text       string `yaml:"text,omitempty" validate:"omitempty,hexcolor"`
+
+	// Text is the color of the button's label and logo, as #rrggbb.
+	Text string `yaml:"text,omitempty" validate:"omitempty,hexcolor"`
+
+	// Border is the color of the button's outline, for a button whose
+	// background is close to the page's.
+	Border string `yaml:"border,omitempty" validate:"omitempty,hexcolor"`
 }
 
 // Paths is a list of gjson paths. YAML accepts one path as a plain string.
