@@ -50,7 +50,11 @@ func (d *Document) Resolve(opts ResolveOptions) (*Spec, error) {
 		return nil, d.decodeError(expanded, opts.Path, err)
 	}
 
-	list = d.validateStruct(&spec, expanded, opts.Path)
+	var templates *yaml.Node
+	if opts.Preset {
+		templates = d.root
+	}
+	list = d.validateStruct(&spec, expanded, templates, opts.Path)
 	list = append(list, d.checkSpec(&spec, expanded, opts)...)
 	if len(list) > 0 {
 		return nil, list

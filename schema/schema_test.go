@@ -397,3 +397,18 @@ func TestCheckEndpointURL(t *testing.T) {
 		t.Errorf("error shows the password: %v", err)
 	}
 }
+
+func TestPresetWholeURLVariable(t *testing.T) {
+	doc := mustParse(t, "oidc.yaml", "name: OIDC\ntype: oidc\nissuer: ${OIDC_ISSUER}\nprofile: {id: sub}\n")
+	placeholder := env(map[string]string{"OIDC_ISSUER": "x"})
+	if _, err := doc.Resolve(ResolveOptions{Preset: true, Lookup: placeholder}); err != nil {
+		t.Errorf("preset with a whole-URL variable: %v", err)
+	}
+	if _, err := doc.Resolve(ResolveOptions{Lookup: placeholder}); err == nil {
+		t.Error("a deployment whose variable yields an invalid URL was accepted")
+	}
+	bad := mustParse(t, "oidc.yaml", "name: OIDC\ntype: oidc\nissuer: http://idp.example\n")
+	if _, err := bad.Resolve(ResolveOptions{Preset: true, Lookup: placeholder}); err == nil {
+		t.Error("a preset with a literal http URL was accepted")
+	}
+}

@@ -135,8 +135,11 @@ func CheckPath(p string) error {
 var modifier = regexp.MustCompile(`(?:^|[.|])@([A-Za-z_][A-Za-z0-9_]*)`)
 
 // validateStruct runs the validator tags of v and turns each failure into an
-// *Error positioned at the YAML node of the field.
-func (d *Document) validateStruct(v any, root *yaml.Node, prefix string) ErrorList {
+// *Error positioned at the YAML node of the field. When templates is not
+// nil, a failure on a field whose value in templates contains a ${NAME}
+// reference is dropped: a preset's value is checked once the deployment
+// fills it.
+func (d *Document) validateStruct(v any, root, templates *yaml.Node, prefix string) ErrorList {
 	err := validatorInstance().Struct(v)
 	var fieldErrors validator.ValidationErrors
 	if !errors.As(err, &fieldErrors) {
@@ -149,6 +152,11 @@ func (d *Document) validateStruct(v any, root *yaml.Node, prefix string) ErrorLi
 	var list ErrorList
 	for _, fe := range fieldErrors {
 		segments := namespaceSegments(fe.Namespace())
+		if templates != nil {
+			if n := findNode(templates, segments); n != nil && strings.Contains(n.Value, "${") {
+				continue
+			}
+		}
 		path := joinPath(prefix, segmentsPath(segments))
 		node := findNode(root, segments)
 		e := &Error{Path: path, Msg: fieldMessage(fe)}
