@@ -7,6 +7,7 @@ import (
 
 // errorMapping reads a provider error from a JSON reply.
 type errorMapping struct {
+	markers,
 	code, description, kind, subcode, traceID []string
 }
 
@@ -33,6 +34,7 @@ func newErrorMapping(m schema.ErrorMapping) errorMapping {
 		return fallback
 	}
 	return errorMapping{
+		markers:     pick(m.Markers, errorMarkers),
 		code:        pick(m.Code, defaultCode),
 		description: pick(m.Description, defaultDescription),
 		kind:        pick(m.Type, defaultType),
@@ -48,7 +50,7 @@ func (m errorMapping) read(root gjson.Result) *ProviderError {
 		return nil
 	}
 	marked := false
-	for _, path := range errorMarkers {
+	for _, path := range m.markers {
 		if hasValue(root.Get(path)) {
 			marked = true
 			break

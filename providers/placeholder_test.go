@@ -3,12 +3,16 @@ package providers
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/presetauth/presetauth/schema"
 	"golang.org/x/oauth2"
 )
 
@@ -84,5 +88,102 @@ func TestZeroOptionsKeepDefaults(t *testing.T) {
 	}
 	if p.timeout != DefaultTimeout || p.maxReply != DefaultMaxReply {
 		t.Errorf("timeout %v, max reply %d; want the defaults", p.timeout, p.maxReply)
+	}
+}
+
+func TestUserinfoAppSecretProof(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{"/user": replyJSON(http.StatusOK, `{"id":"7"}`)})
+	spec := exampleSpec(server.URL)
+	spec.Userinfo.Params = map[string]string{"appsecret_proof": "{appsecret_proof}"}
+	p := newProvider(t, "example", spec)
+	if _, err := p.Userinfo(context.Background(), &oauth2.Token{AccessToken: "AT"}); err != nil {
+		t.Fatal(err)
+	}
+	// HMAC-SHA256 of "AT" keyed with testClientSecret, computed apart from
+	// the code under test.
+	mac := hmac.New(sha256.New, []byte(testClientSecret))
+	mac.Write([]byte("AT"))
+	want := hex.EncodeToString(mac.Sum(nil))
+	if got := server.only("/user").Query.Get("appsecret_proof"); got != want {
+		t.Errorf("appsecret_proof = %q, want %q", got, want)
+	}
+}
+
+func TestUserinfoPost(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{"/user": replyJSON(http.StatusOK, `{"id":"7"}`)})
+	spec := exampleSpec(server.URL)
+	spec.Userinfo.Method = http.MethodPost
+	p := newProvider(t, "example", spec)
+	if _, err := p.Userinfo(context.Background(), &oauth2.Token{AccessToken: "AT"}); err != nil {
+		t.Fatal(err)
+	}
+	got := server.only("/user")
+	if got.Method != http.MethodPost || got.Header.Get("Content-Type") != "" || len(got.Form) != 0 {
+		t.Errorf("request = %s with Content-Type %q and form %v; want a POST with no body", got.Method, got.Header.Get("Content-Type"), got.Form)
+	}
+}
+
+func TestStepBasicAuth(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{"/refresh": replyJSON(http.StatusOK, `{"access_token":"NEW","expires_in":3600}`)})
+	spec := exampleSpec(server.URL)
+	spec.Refresh = &schema.TokenStep{
+		Endpoint:   schema.Endpoint{URL: server.URL + "/refresh", Params: map[string]string{"grant_type": "refresh_token", "refresh_token": "{refresh_token}"}},
+		AuthMethod: "client_secret_basic",
+	}
+	p := newProvider(t, "example", spec)
+	tok, err := p.Refresh(context.Background(), &oauth2.Token{AccessToken: "OLD", RefreshToken: "RT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := server.only("/refresh")
+	id, secret, ok := (&http.Request{Header: got.Header}).BasicAuth()
+	if !ok || id != testClientID || secret != testClientSecret {
+		t.Errorf("Basic auth = %q, %q, %v; want the client credentials", id, secret, ok)
+	}
+	if got.Form.Get("client_secret") != "" {
+		t.Error("the secret was also sent in the body")
+	}
+	if tok.AccessToken != "NEW" || tok.RefreshToken != "RT" {
+		t.Errorf("token = %+v", tok)
+	}
+}
+
+func TestProfileTemplate(t *testing.T) {
+	m, err := NewMapping(schema.ProfileMapping{
+		ID:    schema.Paths{"id"},
+		Name:  schema.Paths{"={firstname} {lastname}", "firstname"},
+		Image: schema.Paths{"=https://cdn.example/avatars/{id}/{avatar}.png"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Apply([]byte(`{"id":111122233,"firstname":"Ada","lastname":"Lovelace","avatar":"a1b2"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Ada Lovelace" || p.Image != "https://cdn.example/avatars/111122233/a1b2.png" {
+		t.Errorf("name %q, image %q", p.Name, p.Image)
+	}
+	p, err = m.Apply([]byte(`{"id":1,"firstname":"Ada"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Ada" || p.Image != "" {
+		t.Errorf("with parts missing: name %q, image %q; want the fallback and no image", p.Name, p.Image)
+	}
+	if _, err := NewMapping(schema.ProfileMapping{ID: schema.Paths{"=no parts"}}); err == nil {
+		t.Error("a template without parts was accepted")
+	}
+}
+
+func TestErrorMarkers(t *testing.T) {
+	server := newProviderServer(t, map[string]http.HandlerFunc{"/token": replyJSON(http.StatusBadRequest, `{"status":400,"message":"missing client id"}`)})
+	spec := exampleSpec(server.URL)
+	spec.Errors = schema.ErrorMapping{Markers: schema.Paths{"message"}, Code: schema.Paths{"status"}}
+	p := newProvider(t, "example", spec)
+	_, err := p.Exchange(context.Background(), "CODE", "", "")
+	var perr *ProviderError
+	if !errors.As(err, &perr) || perr.Code != "400" || perr.Description != "missing client id" {
+		t.Errorf("error = %v, want a ProviderError with the message", err)
 	}
 }

@@ -162,9 +162,16 @@ func (v *pathValues) get(path string) gjson.Result {
 }
 
 // first returns the first path that holds a non-empty string or a number,
-// with numbers in their exact digits.
+// with numbers in their exact digits. A template counts when all its parts
+// do.
 func first(values *pathValues, paths []string) string {
 	for _, path := range paths {
+		if template, ok := strings.CutPrefix(path, "="); ok {
+			if s, ok := renderTemplate(values, template); ok {
+				return s
+			}
+			continue
+		}
 		v := values.get(path)
 		switch v.Type {
 		case gjson.String:
@@ -176,6 +183,30 @@ func first(values *pathValues, paths []string) string {
 		}
 	}
 	return ""
+}
+
+// renderTemplate replaces each {path} of a profile template with its
+// string or number value. It reports false when a part has no such value.
+func renderTemplate(values *pathValues, template string) (string, bool) {
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(template, '{')
+		if open < 0 {
+			b.WriteString(template)
+			return b.String(), true
+		}
+		end := strings.IndexByte(template[open:], '}')
+		if end < 0 {
+			return "", false
+		}
+		value := first(values, []string{template[open+1 : open+end]})
+		if value == "" {
+			return "", false
+		}
+		b.WriteString(template[:open])
+		b.WriteString(value)
+		template = template[open+end+1:]
+	}
 }
 
 // firstBool reads a JSON boolean or the strings "true" and "false", as

@@ -2,7 +2,10 @@ package providers
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -34,7 +37,14 @@ func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, err
 	if len(spec.Fields) > 0 {
 		params.Set("fields", strings.Join(spec.Fields, ","))
 	}
-	body, err := p.fetchProfileJSON(ctx, "userinfo", address, params, spec.Headers, spec.TokenIn, tok)
+	body, err := p.fetchProfileJSON(ctx, profileRequest{
+		endpoint: "userinfo",
+		address:  address,
+		method:   spec.Method,
+		params:   params,
+		headers:  spec.Headers,
+		tokenIn:  spec.TokenIn,
+	}, tok)
 	if err != nil || len(spec.Include) == 0 {
 		return body, err
 	}
@@ -52,7 +62,13 @@ func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, err
 		if headers == nil {
 			headers = spec.Headers
 		}
-		extra, err := p.fetchProfileJSON(ctx, "userinfo "+inc.Name, inc.URL, params, headers, spec.TokenIn, tok)
+		extra, err := p.fetchProfileJSON(ctx, profileRequest{
+			endpoint: "userinfo " + inc.Name,
+			address:  inc.URL,
+			params:   params,
+			headers:  headers,
+			tokenIn:  spec.TokenIn,
+		}, tok)
 		if err != nil {
 			if inc.Optional {
 				p.logger.Warn("optional profile request failed; going on without it", "provider", p.ID, "request", inc.Name, "error", err)
@@ -65,9 +81,25 @@ func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, err
 	return json.Marshal(merged)
 }
 
-// fetchProfileJSON sends an authenticated GET and returns its JSON reply.
-func (p *Provider) fetchProfileJSON(ctx context.Context, endpoint, address string, params url.Values, headers map[string]string, tokenIn string, tok *oauth2.Token) ([]byte, error) {
+// profileRequest is one authenticated request for profile data.
+type profileRequest struct {
+	endpoint string // name for errors and logs, such as "userinfo emails"
+	address  string
+	method   string // GET when empty
+	params   url.Values
+	headers  map[string]string
+	tokenIn  string // header or query
+}
+
+// fetchProfileJSON sends an authenticated request and returns its JSON
+// reply. Params and headers may use {client_id} and {appsecret_proof},
+// never the client secret itself.
+func (p *Provider) fetchProfileJSON(ctx context.Context, pr profileRequest, tok *oauth2.Token) ([]byte, error) {
+	endpoint, params, headers, tokenIn := pr.endpoint, pr.params, pr.headers, pr.tokenIn
 	public := map[string]string{"client_id": p.config.ClientID}
+	if usesPlaceholder(params, headers, "{appsecret_proof}") {
+		public["appsecret_proof"] = appSecretProof(tok.AccessToken, p.config.ClientSecret)
+	}
 	for name, values := range params {
 		for i, v := range values {
 			values[i] = fillPlaceholders(v, public)
@@ -84,9 +116,13 @@ func (p *Provider) fetchProfileJSON(ctx context.Context, endpoint, address strin
 	if tokenIn == "query" {
 		params.Set("access_token", tok.AccessToken)
 	}
-	req, err := newRequest(http.MethodGet, address, params, headers)
+	req, err := newRequest(http.MethodGet, pr.address, params, headers)
 	if err != nil {
 		return nil, fmt.Errorf("providers: %s: invalid %s URL: %w", p.ID, endpoint, err)
+	}
+	if pr.method == http.MethodPost {
+		// The params stay in the query and the body stays empty.
+		req.Method = http.MethodPost
 	}
 	if tokenIn != "query" {
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
@@ -100,7 +136,7 @@ func (p *Provider) fetchProfileJSON(ctx context.Context, endpoint, address strin
 	if valid {
 		if perr := p.errors.read(gjson.ParseBytes(r.body)); perr != nil {
 			perr.Provider, perr.Endpoint, perr.Status = p.ID, endpoint, r.status
-			return nil, perr
+			return nil, redactSent(perr, params, tok.AccessToken, p.config.ClientSecret)
 		}
 	}
 	if r.status < 200 || r.status > 299 {
@@ -110,6 +146,34 @@ func (p *Provider) fetchProfileJSON(ctx context.Context, endpoint, address strin
 		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: r.contentType, Err: ErrMalformedReply}
 	}
 	return r.body, nil
+}
+
+// usesPlaceholder reports whether a param or header value contains
+// placeholder.
+func usesPlaceholder(params url.Values, headers map[string]string, placeholder string) bool {
+	for _, values := range params {
+		for _, v := range values {
+			if strings.Contains(v, placeholder) {
+				return true
+			}
+		}
+	}
+	for _, v := range headers {
+		if strings.Contains(v, placeholder) {
+			return true
+		}
+	}
+	return false
+}
+
+// appSecretProof returns the hex HMAC-SHA256 of the access token keyed
+// with the client secret, the appsecret_proof of Meta's Graph API ("Secure
+// Requests" in its docs). It proves the caller knows the secret without
+// sending it.
+func appSecretProof(accessToken, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(accessToken))
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // MapProfile maps a profile reply with the spec's profile mapping.

@@ -69,7 +69,11 @@ func (p *Provider) tokenRequest(ctx context.Context, endpoint string, params url
 	if err != nil {
 		return nil, err
 	}
-	return p.parseToken(endpoint, r, time.Duration(p.Spec.Token.DefaultLifetime))
+	tok, err := p.parseToken(endpoint, r, time.Duration(p.Spec.Token.DefaultLifetime))
+	if err != nil {
+		return nil, redactSent(err, params, p.config.ClientSecret)
+	}
+	return tok, nil
 }
 
 // RunStep sends a follow-up token step (the spec's exchange or refresh) for
@@ -94,9 +98,19 @@ func (p *Provider) RunStep(ctx context.Context, name string, step *schema.TokenS
 	if method == "" {
 		method = http.MethodPost
 	}
+	switch step.AuthMethod {
+	case "client_secret_post":
+		params.Set("client_id", p.config.ClientID)
+		params.Set("client_secret", p.config.ClientSecret)
+	case "none":
+		params.Set("client_id", p.config.ClientID)
+	}
 	req, err := newRequest(method, step.URL, params, step.Headers)
 	if err != nil {
 		return nil, fmt.Errorf("providers: %s: invalid %s URL: %w", p.ID, name, err)
+	}
+	if step.AuthMethod == "client_secret_basic" {
+		req.SetBasicAuth(url.QueryEscape(p.config.ClientID), url.QueryEscape(p.config.ClientSecret))
 	}
 	r, err := p.send(ctx, name, req)
 	if err != nil {
@@ -104,7 +118,7 @@ func (p *Provider) RunStep(ctx context.Context, name string, step *schema.TokenS
 	}
 	next, err := p.parseToken(name, r, 0)
 	if err != nil {
-		return nil, err
+		return nil, redactSent(err, params, p.config.ClientSecret, tok.AccessToken, tok.RefreshToken)
 	}
 	return carryOver(tok, next), nil
 }

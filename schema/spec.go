@@ -60,7 +60,8 @@ type Spec struct {
 // URL string; the string form is normalized to this form, with the query moved
 // into Params, before any merge. In the userinfo request and its includes,
 // params and headers may contain {client_id}, such as the Client-Id header
-// that Twitch requires.
+// that Twitch requires, and {appsecret_proof}, the HMAC-SHA256 of the access
+// token keyed with the client secret that Meta's Graph API can require.
 type Endpoint struct {
 	URL     string            `yaml:"url,omitempty" validate:"omitempty,endpointurl"`
 	Params  map[string]string `yaml:"params,omitempty"`
@@ -85,6 +86,10 @@ type TokenEndpoint struct {
 // UserinfoSpec is the request that returns the user's profile.
 type UserinfoSpec struct {
 	Endpoint `yaml:",inline"`
+
+	// Method is GET (the default) or POST. A POST sends the params in the
+	// query and an empty body, as Dropbox's get_current_account expects.
+	Method string `yaml:"method,omitempty" validate:"omitempty,oneof=GET POST"`
 
 	// Fields is sent as the comma-joined `fields` query parameter, the way
 	// Meta's Graph APIs select profile fields.
@@ -133,6 +138,12 @@ type TokenStep struct {
 	// query, with POST in a form body.
 	Method string `yaml:"method,omitempty" validate:"omitempty,oneof=GET POST"`
 
+	// AuthMethod adds client authentication to the step: client_secret_basic
+	// (an HTTP Basic header) or client_secret_post (client_id and
+	// client_secret in the params). The default adds none, because steps
+	// such as Threads' name their credentials in params.
+	AuthMethod string `yaml:"auth_method,omitempty" validate:"omitempty,oneof=client_secret_post client_secret_basic none"`
+
 	// RefreshBefore is how long before expiry a refresh runs. Providers whose
 	// expired tokens cannot be refreshed need a margin of days.
 	RefreshBefore Duration `yaml:"refresh_before,omitempty"`
@@ -140,6 +151,9 @@ type TokenStep struct {
 
 // ProfileMapping maps the provider's profile JSON onto the normalized user.
 // Each field takes gjson paths tried in order; the first that exists wins.
+// An entry that starts with "=" is a template whose {path} parts are
+// replaced by values, such as "={first_name} {last_name}"; it counts as
+// existing only when every path in it does.
 type ProfileMapping struct {
 	// Sources are the JSON objects that make up the profile, merged key by
 	// key in order, a later source winning: userinfo (the userinfo reply
@@ -160,6 +174,10 @@ type ProfileMapping struct {
 // Paths are tried in order; the defaults cover RFC 6749 §5.2 and both Meta
 // shapes, so most presets leave this empty.
 type ErrorMapping struct {
+	// Markers are the paths whose presence makes a reply an error reply.
+	// The defaults are error, error_message, error_type and errors.
+	Markers Paths `yaml:"markers,omitempty" validate:"dive,gjsonpath"`
+
 	Code        Paths `yaml:"code,omitempty" validate:"dive,gjsonpath"`
 	Description Paths `yaml:"description,omitempty" validate:"dive,gjsonpath"`
 	Type        Paths `yaml:"type,omitempty" validate:"dive,gjsonpath"`

@@ -94,7 +94,40 @@ func IsLoopback(host string) bool {
 
 // CheckPath returns an error unless p is a usable gjson path: not empty, no
 // empty component, balanced brackets, and only modifiers that gjson knows.
+// A template ("=" followed by text with {path} parts) needs each part to be
+// a usable path.
 func CheckPath(p string) error {
+	if template, ok := strings.CutPrefix(p, "="); ok {
+		return checkTemplate(template)
+	}
+	return checkPath(p)
+}
+
+// checkTemplate checks the {path} parts of a profile template.
+func checkTemplate(t string) error {
+	parts := 0
+	for rest := t; ; {
+		open := strings.IndexByte(rest, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[open:], '}')
+		if end < 0 {
+			return fmt.Errorf("template %q has an unclosed {", t)
+		}
+		if err := checkPath(rest[open+1 : open+end]); err != nil {
+			return fmt.Errorf("template %q: %w", t, err)
+		}
+		parts++
+		rest = rest[open+end+1:]
+	}
+	if parts == 0 {
+		return fmt.Errorf("template %q has no {path} part", t)
+	}
+	return nil
+}
+
+func checkPath(p string) error {
 	switch {
 	case p == "":
 		return errors.New("path is empty")
