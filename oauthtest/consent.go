@@ -8,11 +8,12 @@ import (
 )
 
 const (
-	// consentLifetime is how long a consent page can be answered.
+	// consentLifetime is how long a consent page accepts the user's choice.
 	consentLifetime = 10 * time.Minute
 
-	// maxPendingConsents caps the consent pages that wait for an answer,
-	// so that a loop of authorization requests uses bounded memory.
+	// maxPendingConsents is the maximum number of consent pages waiting
+	// for the user's choice, so that a loop of authorization requests uses
+	// bounded memory.
 	maxPendingConsents = 1000
 
 	// consentCookie binds a consent page to the browser it was shown in.
@@ -95,7 +96,7 @@ func (s *Server) showConsent(w http.ResponseWriter, r *http.Request, req *author
 	}, s.now())
 	s.mu.Unlock()
 	if full {
-		writeConsentError(w, http.StatusServiceUnavailable, "Too many consent pages are waiting for an answer. Try again later.")
+		writeConsentError(w, http.StatusServiceUnavailable, "Too many consent pages are waiting for a choice. Try again later.")
 		return
 	}
 
@@ -138,7 +139,7 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request, deny bo
 	http.SetCookie(w, &http.Cookie{Name: consentCookie, Path: r.URL.EscapedPath(), MaxAge: -1, HttpOnly: true})
 	switch {
 	case pending == nil:
-		writeConsentError(w, http.StatusBadRequest, "This consent page has expired or was already answered. Start the sign-in again.")
+		writeConsentError(w, http.StatusBadRequest, "This consent page has expired or its choice was already sent. Start the sign-in again.")
 		return
 	case browser == "" || subtle.ConstantTimeCompare([]byte(browser), []byte(pending.browser)) != 1:
 		writeConsentError(w, http.StatusForbidden, "This consent form was not sent from the page it belongs to. Start the sign-in again.")
@@ -173,7 +174,7 @@ func (c *consentStore) add(token string, p *pendingConsent, now time.Time) bool 
 }
 
 // take removes and returns the entry under token, or nil when there is none
-// or it has expired. Each token is answered at most once.
+// or it has expired. So each token is used at most once.
 func (c *consentStore) take(token string, now time.Time) *pendingConsent {
 	p := c.pending[token]
 	if p == nil {

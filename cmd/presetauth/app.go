@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -24,6 +23,14 @@ type demoApp struct {
 	providers []*providers.Provider
 	auth      *oauth.Handler
 	logger    *slog.Logger
+
+	// emulated is set when the providers sign in against the emulator.
+	emulated bool
+
+	// canonicalHost, when set, is the only host:port that the site serves.
+	// Requests for other hosts are redirected to it, so that the state
+	// cookie and the redirect URL share one origin.
+	canonicalHost string
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -55,7 +62,27 @@ func (a *demoApp) routes() http.Handler {
 	mux.HandleFunc("GET /profile", a.profilePage)
 	mux.HandleFunc("GET /api/profile", a.profileAPI)
 	mux.HandleFunc("POST /signout", a.signOut)
-	return mux
+	mux.HandleFunc("GET "+avatarPath, serveAvatar)
+	return a.redirectToCanonicalHost(mux)
+}
+
+// redirectToCanonicalHost sends requests for another host, such as
+// localhost in place of 127.0.0.1, to the canonical one.
+func (a *demoApp) redirectToCanonicalHost(next http.Handler) http.Handler {
+	if a.canonicalHost == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == a.canonicalHost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		http.Redirect(w, r, scheme+"://"+a.canonicalHost+r.URL.RequestURI(), http.StatusPermanentRedirect)
+	})
 }
 
 // signedIn is the OnSignIn of the demo: it starts a session and goes to the
@@ -148,65 +175,3 @@ func toProfileJSON(res *oauth.Result) profileJSON {
 		Extra:    extra,
 	}
 }
-
-type button struct {
-	Name, Path, Background, Text string
-}
-
-func (a *demoApp) home(w http.ResponseWriter, r *http.Request) {
-	var buttons []button
-	for _, p := range a.providers {
-		b := button{Name: p.Name(), Path: a.auth.SignInPath(p.ID), Background: "#1f2937", Text: "#ffffff"}
-		if p.Spec.Style.Background != "" {
-			b.Background = p.Spec.Style.Background
-		}
-		if p.Spec.Style.Text != "" {
-			b.Text = p.Spec.Style.Text
-		}
-		buttons = append(buttons, b)
-	}
-	render(w, homeTemplate, map[string]any{"Buttons": buttons, "SignedIn": a.current(r) != nil})
-}
-
-func (a *demoApp) profilePage(w http.ResponseWriter, r *http.Request) {
-	res := a.current(r)
-	if res == nil {
-		http.Redirect(w, r, "/", http.StatusFound)
-		return
-	}
-	extra, _ := json.MarshalIndent(toProfileJSON(res).Extra, "", "  ")
-	render(w, profileTemplate, map[string]any{"P": toProfileJSON(res), "Extra": string(extra), "Expiry": res.Token.Expiry})
-}
-
-func render(w http.ResponseWriter, t *template.Template, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'; form-action 'self'")
-	_ = t.Execute(w, data)
-}
-
-const pageStyle = `<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-.button{display:block;padding:.8rem 1rem;margin:.6rem 0;border-radius:.5rem;text-decoration:none;font-weight:600;text-align:center}
-img.avatar{width:96px;height:96px;border-radius:50%}pre{background:#f3f4f6;padding:.8rem;overflow:auto}</style>`
-
-var homeTemplate = template.Must(template.New("home").Parse(`<!doctype html><html lang="en"><head>` + pageStyle + `<title>presetauth demo</title></head><body>
-<h1>presetauth demo</h1>
-{{if .SignedIn}}<p>You are signed in. <a href="/profile">See your profile</a>.</p>{{end}}
-{{range .Buttons}}<a class="button" href="{{.Path}}" style="background:{{.Background}};color:{{.Text}}">Sign in with {{.Name}}</a>
-{{else}}<p>No providers are configured.</p>{{end}}
-</body></html>
-`))
-
-var profileTemplate = template.Must(template.New("profile").Parse(`<!doctype html><html lang="en"><head>` + pageStyle + `<title>Your profile</title></head><body>
-<h1>Signed in</h1>
-{{if .P.Image}}<img class="avatar" id="avatar" src="{{.P.Image}}" alt="Profile picture">{{end}}
-<p>Name: <strong id="name">{{.P.Name}}</strong></p>
-<p>Provider: <span id="provider">{{.P.Provider}}</span>, user id <span id="user-id">{{.P.ID}}</span></p>
-{{if .P.Email}}<p>Email: {{.P.Email}}</p>{{end}}
-{{if not .Expiry.IsZero}}<p>Access token expires {{.Expiry.Format "2006-01-02 15:04 MST"}}.</p>{{end}}
-<pre id="extra">{{.Extra}}</pre>
-<form method="post" action="/signout"><button type="submit">Sign out</button></form>
-<p><a href="/api/profile">The same as JSON</a></p>
-</body></html>
-`))

@@ -1,25 +1,29 @@
 package main
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/presetauth/presetauth"
-	"github.com/presetauth/presetauth/providers"
+	"github.com/presetauth/presetauth/presets"
 	"github.com/presetauth/presetauth/schema"
-	"golang.org/x/oauth2"
+	"gopkg.in/yaml.v3"
 )
 
-// errProblems means the command found and printed problems; exit status 1.
-var errProblems = errors.New("problems found")
-
 func runPresets(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("presets", "", stderr)
-	dir := fs.String("dir", "", "folder of extra preset files to list too")
-	if _, err := parseFlags(fs, args); err != nil {
+	fs := newFlags("presets", stdout, stderr)
+	dir := fs.String("dir", "", "folder of extra preset files to list as well")
+	positional, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return err
+	}
+	if len(positional) > 0 {
+		return usageError(fs, "unexpected argument %q", positional[0])
 	}
 	var opts []presetauth.Option
 	if *dir != "" {
@@ -27,141 +31,225 @@ func runPresets(args []string, stdout, stderr io.Writer) error {
 	}
 	c, err := presetauth.Catalogue(opts...)
 	if err != nil {
-		return err
+		return printProblems(err, stderr)
 	}
 
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tDISPLAY NAME")
-	for _, name := range c.Names() {
-		spec, err := c.Spec(name)
+	for i, name := range c.Names() {
+		summary, err := summarizePreset(c, name)
 		if err != nil {
 			return err
 		}
-		kind := spec.Type
-		if kind == "" {
-			kind = "oauth2"
+		if i > 0 {
+			fmt.Fprintln(stdout)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, kind, spec.Name)
+		summary.write(stdout)
 	}
-	return tw.Flush()
+	return nil
+}
+
+// presetSummary is the entry of one preset in the output of
+// 'presetauth presets'.
+type presetSummary struct {
+	name        string
+	displayName string
+	kind        string
+	needs       []string // values a deployment must supply
+	handles     []string // provider quirks the preset takes care of
+}
+
+func (s presetSummary) write(w io.Writer) {
+	fmt.Fprintf(w, "%s\t%s (%s)\n", s.name, s.displayName, s.kind)
+	fmt.Fprintf(w, "  needs:    %s\n", strings.Join(s.needs, ", "))
+	if len(s.handles) > 0 {
+		fmt.Fprintf(w, "  handles:  %s\n", strings.Join(s.handles, "\n            "))
+	}
+}
+
+// summarizePreset derives what a preset needs and handles from its spec
+// and its YAML source, so that a new preset needs no Go code here.
+func summarizePreset(c *presets.Catalogue, name string) (presetSummary, error) {
+	spec, err := c.Spec(name)
+	if err != nil {
+		return presetSummary{}, err
+	}
+	source, _ := c.Source(name)
+	s := presetSummary{name: name, displayName: spec.Name, kind: spec.Type}
+	if s.kind == "" {
+		s.kind = "oauth2"
+	}
+
+	s.needs = []string{"client_id"}
+	if spec.Token.AuthMethod != "none" {
+		s.needs = append(s.needs, "client_secret")
+	}
+	for _, v := range variableNames(source) {
+		s.needs = append(s.needs, "${"+v+"}")
+	}
+	s.handles = presetQuirks(spec)
+	return s, nil
+}
+
+// presetQuirks lists where a spec departs from plain OAuth 2.0 defaults.
+func presetQuirks(spec *schema.Spec) []string {
+	var out []string
+	if spec.Type == "oidc" {
+		out = append(out, "OpenID Connect: ID token verified, missing endpoints discovered from the issuer")
+	}
+
+	if len(spec.Scopes) > 0 {
+		out = append(out, "default scopes: "+strings.Join(spec.Scopes, ", "))
+	}
+	if spec.ScopeSeparator != "" && spec.ScopeSeparator != " " {
+		out = append(out, fmt.Sprintf("scopes joined by %q", spec.ScopeSeparator))
+	}
+
+	if spec.Token.AuthMethod != "" {
+		out = append(out, "client authentication: "+spec.Token.AuthMethod)
+	}
+	if d := time.Duration(spec.Token.DefaultLifetime); d > 0 {
+		out = append(out, fmt.Sprintf("token lifetime %s when the token reply has no expires_in", shortDuration(d)))
+	}
+	if spec.Exchange != nil {
+		out = append(out, "long-lived token exchange after sign-in"+grantTypeSuffix(spec.Exchange))
+	}
+	if spec.Refresh != nil {
+		line := "token refresh" + grantTypeSuffix(spec.Refresh)
+		if d := time.Duration(spec.Refresh.RefreshBefore); d > 0 {
+			line += fmt.Sprintf(", %s before expiry", shortDuration(d))
+		}
+		out = append(out, line)
+	}
+
+	var checks []string
+	for _, c := range spec.Checks {
+		if c != "state" {
+			checks = append(checks, c)
+		}
+	}
+	if len(checks) > 0 {
+		out = append(out, "checks: "+strings.Join(checks, ", "))
+	}
+
+	if spec.Userinfo != nil && len(spec.Userinfo.Fields) > 0 {
+		out = append(out, "userinfo fields: "+strings.Join(spec.Userinfo.Fields, ", "))
+	}
+	if spec.Userinfo != nil && spec.Userinfo.TokenIn == "query" {
+		out = append(out, "access token sent in the userinfo query")
+	}
+	if len(spec.Profile.Email) == 0 {
+		out = append(out, "no email in the profile")
+	}
+	return out
+}
+
+// shortDuration writes d without zero minutes and seconds, as "168h"
+// rather than "168h0m0s", the way presets write durations.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func grantTypeSuffix(step *schema.TokenStep) string {
+	if g := step.Params["grant_type"]; g != "" {
+		return " (" + g + ")"
+	}
+	return ""
+}
+
+var variableReference = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// variableNames lists the ${NAME} references in the string values of a
+// YAML document, sorted and without repeats. "$$" is a literal dollar.
+func variableNames(source []byte) []string {
+	var root yaml.Node
+	if err := yaml.Unmarshal(source, &root); err != nil {
+		return nil
+	}
+	var names []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+			for _, m := range variableReference.FindAllStringSubmatch(n.Value, -1) {
+				if m[1] != "" {
+					names = append(names, m[1])
+				}
+			}
+		}
+		if n.Kind == yaml.MappingNode {
+			// Keys are never expanded, so only values are searched.
+			for i := 1; i < len(n.Content); i += 2 {
+				walk(n.Content[i])
+			}
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 func runShow(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("show", "NAME [--config FILE]", stderr)
-	config := fs.String("config", "", "deployment file whose provider NAME to show, overrides merged")
-	positional, err := parseFlags(fs, args)
+	fs := newFlags("show", stdout, stderr)
+	config := fs.String("config", "", "deployment file whose provider NAME to show, with its overrides merged")
+	positional, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) != 1 {
-		fs.Usage()
-		return errUsage
+		return usageError(fs, "want one NAME, got %d arguments", len(positional))
 	}
 	name := positional[0]
 
-	var doc *schema.Document
-	if *config == "" {
-		c, err := presetauth.Catalogue()
-		if err != nil {
-			return err
-		}
-		d, ok := c.Document(name)
-		if !ok {
-			return fmt.Errorf("unknown preset %q; run 'presetauth presets' to list them", name)
-		}
-		doc = d
-	} else {
-		cfg, err := presetauth.LoadFile(*config)
-		if err != nil {
-			return printProblems(err, stderr)
-		}
-		for _, r := range cfg.Resolved {
-			if r.ID == name {
-				doc = r.Merged
-			}
-		}
-		if doc == nil {
-			return fmt.Errorf("%s has no provider %q", *config, name)
-		}
+	doc, err := effectiveDocument(name, *config, stderr)
+	if err != nil {
+		return err
 	}
-
 	out, err := doc.YAML()
 	if err != nil {
 		return err
+	}
+	if bytes.Contains(out, []byte("[redacted]")) {
+		fmt.Fprintln(stdout, "# client_secret is redacted: set it again, for example to ${CLIENT_SECRET}, before using this as input.")
 	}
 	_, err = stdout.Write(out)
 	return err
 }
 
-func runValidate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("validate", "FILE", stderr)
-	positional, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(positional) != 1 {
-		fs.Usage()
-		return errUsage
-	}
-	cfg, err := presetauth.LoadFile(positional[0])
-	if err != nil {
-		return printProblems(err, stderr)
-	}
-	fmt.Fprintf(stdout, "%s: %d providers, no problems\n", positional[0], len(cfg.Providers))
-	return nil
-}
-
-// printProblems prints each positioned config error on its own line, as
-// FILE:LINE:COL: field.path: message, and returns errProblems.
-func printProblems(err error, stderr io.Writer) error {
-	list := schema.Errors(err)
-	if len(list) == 0 {
-		return err
-	}
-	for _, e := range list {
-		fmt.Fprintln(stderr, e.Error()[len("schema: "):])
-	}
-	return errProblems
-}
-
-func runAuthURL(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("authurl", "PROVIDER --config FILE", stderr)
-	config := fs.String("config", "", "deployment file (required)")
-	redirect := fs.String("redirect-url", "", "redirect URL to send when the provider sets none")
-	positional, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(positional) != 1 || *config == "" {
-		fs.Usage()
-		return errUsage
-	}
-	cfg, err := presetauth.LoadFile(*config)
-	if err != nil {
-		return printProblems(err, stderr)
-	}
-	for _, p := range cfg.Providers {
-		if p.ID != positional[0] {
-			continue
+// effectiveDocument returns the preset name, or with a config file the
+// provider name of that file with its overrides merged.
+func effectiveDocument(name, config string, stderr io.Writer) (*schema.Document, error) {
+	if config == "" {
+		c, err := presetauth.Catalogue()
+		if err != nil {
+			return nil, err
 		}
-		if p.Spec.RedirectURL == "" && *redirect == "" {
-			return fmt.Errorf("provider %q sets no redirect_url; pass --redirect-url", p.ID)
+		doc, ok := c.Document(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown preset %q; known presets are %s (or pass --config FILE to show a provider of a deployment)",
+				name, strings.Join(c.Names(), ", "))
 		}
-		fmt.Fprintln(stdout, p.AuthCodeURL(authRequestForDebug(p, *redirect)))
-		return nil
+		return doc, nil
 	}
-	return fmt.Errorf("%s has no provider %q", *config, positional[0])
-}
 
-// authRequestForDebug builds an authorization request with a fixed state
-// and, where the provider uses them, a fresh PKCE verifier and nonce.
-func authRequestForDebug(p *providers.Provider, redirect string) providers.AuthRequest {
-	r := providers.AuthRequest{State: "debug-state", RedirectURL: redirect}
-	if p.HasCheck("pkce") {
-		r.Verifier = oauth2.GenerateVerifier()
+	cfg, err := presetauth.LoadFile(config)
+	if err != nil {
+		return nil, printProblems(err, stderr)
 	}
-	if p.HasCheck("nonce") {
-		r.Nonce = "debug-nonce"
+	var ids []string
+	for _, r := range cfg.Resolved {
+		if r.ID == name {
+			return r.Merged, nil
+		}
+		ids = append(ids, r.ID)
 	}
-	return r
+	return nil, fmt.Errorf("%s has no provider %q; its providers are %s", config, name, strings.Join(ids, ", "))
 }
