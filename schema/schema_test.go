@@ -412,3 +412,11 @@ func TestPresetWholeURLVariable(t *testing.T) {
 		t.Error("a preset with a literal http URL was accepted")
 	}
 }
+
+func TestInvalidLogoMessage(t *testing.T) {
+	_, err := resolveMerged(t, credentials+"style: {logo: \"not a logo!\"}\n")
+	errs := Errors(err)
+	if len(errs) != 1 || errs[0].Path != "style.logo" || !strings.Contains(errs[0].Msg, "built-in logo name") {
+		t.Errorf("error = %v, want one naming style.logo and what it takes", err)
+	}
+}

@@ -285,6 +285,13 @@ func fieldMessage(fe validator.FieldError) string {
 		return CheckEndpointURL(value).Error()
 	case "gjsonpath":
 		return "invalid gjson path: " + CheckPath(value).Error()
+	case "alphanum|datauri":
+		if len(value) > 40 {
+			value = value[:40] + "..."
+		}
+		return fmt.Sprintf("invalid logo %q; give a built-in logo name such as threads, or a base64 data:image/svg+xml or data:image/png URI", value)
+	case "max":
+		return fmt.Sprintf("is too long; the limit is %s", fe.Param())
 	case "hexcolor":
 		return fmt.Sprintf("invalid color %q; write it as #rrggbb", value)
 	case "min":
