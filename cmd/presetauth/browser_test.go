@@ -139,7 +139,7 @@ const signInButton = chromedp.Search(`//a[contains(normalize-space(.), "Sign in 
 
 func TestBrowserSignIn(t *testing.T) {
 	requireChromium(t)
-	d := startServe(t, serveOptions{tls: true})
+	d := startServe(t, serveOptions{tls: true, consent: true})
 	ctx := newBrowser(t, d)
 	var requests requestLog
 	requests.listen(t, ctx)

@@ -22,7 +22,8 @@ func TestNewButtonStyle(t *testing.T) {
 		colors    [3]string // background, text, border
 		wantsWarn bool
 	}{
-		{"preset colors", "{background: \"#000000\", text: \"#ffffff\"}", false, "", "T", [3]string{"#000000", "#ffffff", "transparent"}, false},
+		{"preset style", "{}", true, "", "", [3]string{"#000000", "#ffffff", "transparent"}, false},
+		{"no logo", "{logo: null}", false, "", "T", [3]string{"#000000", "#ffffff", "transparent"}, false},
 		{"built-in logo", "{logo: threads, border: \"#d1d5db\", background: \"#ffffff\", text: \"#111111\"}", true, "", "", [3]string{"#ffffff", "#111111", "#d1d5db"}, false},
 		{"data URI logo", "{logo: \"" + pngLogo + "\"}", false, pngLogo, "", [3]string{"#000000", "#ffffff", "transparent"}, false},
 		{"unknown logo", "{logo: nosuchlogo}", false, "", "T", [3]string{"#000000", "#ffffff", "transparent"}, true},

@@ -44,6 +44,7 @@ type serveOptions struct {
 	certFile  string
 	keyFile   string
 	saveCert  string
+	consent   bool
 }
 
 func runServe(args []string, stdout, stderr io.Writer) error {
@@ -56,6 +57,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&opts.tls, "tls", false, "serve HTTPS with a self-signed certificate for 127.0.0.1 and ::1 made at start")
 	fs.StringVar(&opts.certFile, "cert", "", "PEM certificate chain to serve HTTPS with, instead of a generated one; needs --key")
 	fs.StringVar(&opts.keyFile, "key", "", "PEM private key of --cert")
+	fs.BoolVar(&opts.consent, "consent", false, "show the emulated Threads' consent screen (Allow / Cancel) instead of approving at once; without --config only")
 	fs.StringVar(&opts.saveCert, "save-cert", "", "write the generated certificate (not its key) to this PEM file, for curl --cacert")
 	positional, err := parseFlags(fs, args, stdout)
 	if err != nil {
@@ -144,7 +146,7 @@ func newDemoServer(opts serveOptions, logger *slog.Logger) (*demoServer, error) 
 	}
 
 	if opts.config == "" {
-		p, err := d.startEmulator(useTLS, d.url+avatarPath)
+		p, err := d.startEmulator(useTLS, opts.consent, d.url+avatarPath)
 		if err != nil {
 			d.close()
 			return nil, err
@@ -234,11 +236,12 @@ func (d *demoServer) setupTLS(opts serveOptions) error {
 }
 
 // startEmulator starts an emulated Threads on loopback and builds the
-// Threads preset against it. The emulator shows a consent page as Threads
-// does. Without TLS it accepts http://127.0.0.1 redirect URIs, which real
+// Threads preset against it. With consent, the emulator shows a consent
+// page as Threads does; without it, it approves at once, so that a client
+// such as curl -L completes the sign-in. Without TLS it accepts http://127.0.0.1 redirect URIs, which real
 // Threads rejects. The user's picture is avatarURL, so the profile page
 // loads nothing from outside this machine.
-func (d *demoServer) startEmulator(useTLS bool, avatarURL string) (*providers.Provider, error) {
+func (d *demoServer) startEmulator(useTLS, consent bool, avatarURL string) (*providers.Provider, error) {
 	threads, err := oauthtest.Builtin("threads")
 	if err != nil {
 		return nil, err
@@ -247,7 +250,7 @@ func (d *demoServer) startEmulator(useTLS bool, avatarURL string) (*providers.Pr
 		ID:                demoClientID,
 		Secret:            randomSecret(),
 		AllowHTTPLoopback: !useTLS,
-		Consent:           true,
+		Consent:           consent,
 	})
 	user, err := withPicture(d.emulator.User(), avatarURL)
 	if err != nil {

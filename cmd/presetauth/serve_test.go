@@ -103,7 +103,7 @@ func openConsentPage(t *testing.T, client *http.Client, d *demoServer) (string, 
 }
 
 func TestServeTLSSignIn(t *testing.T) {
-	d := startServe(t, serveOptions{tls: true})
+	d := startServe(t, serveOptions{tls: true, consent: true})
 	client := browserClient(t, d)
 
 	if !strings.HasPrefix(d.url, "https://127.0.0.1:") {
@@ -153,7 +153,7 @@ func TestServeTLSSignIn(t *testing.T) {
 }
 
 func TestServeCancelShowsError(t *testing.T) {
-	d := startServe(t, serveOptions{})
+	d := startServe(t, serveOptions{consent: true})
 	client := browserClient(t, d)
 
 	consentURL, token := openConsentPage(t, client, d)
@@ -175,7 +175,7 @@ func TestServeCancelShowsError(t *testing.T) {
 }
 
 func TestServeCanonicalHost(t *testing.T) {
-	d := startServe(t, serveOptions{})
+	d := startServe(t, serveOptions{consent: true})
 	_, port, _ := net.SplitHostPort(d.listener.Addr().String())
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
