@@ -42,7 +42,7 @@ func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request)
 	}
 	defer resp.Body.Close()
 
-	contentType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	contentType := mediaType(resp.Header.Get("Content-Type"))
 	r := &reply{status: resp.StatusCode, contentType: contentType}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: errRedirect}
@@ -60,6 +60,20 @@ func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request)
 	}
 	r.body = body
 	return r, nil
+}
+
+// maxMediaType caps the media type kept from a reply; real ones are a few
+// dozen bytes, and errors quote it.
+const maxMediaType = 100
+
+// mediaType returns the media type of a Content-Type header, "" when it
+// does not parse, cut to maxMediaType bytes.
+func mediaType(header string) string {
+	t, _, _ := mime.ParseMediaType(header)
+	if len(t) > maxMediaType {
+		t = t[:maxMediaType]
+	}
+	return t
 }
 
 // client returns the HTTP client from ctx, or the default one, with
