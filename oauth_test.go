@@ -148,7 +148,8 @@ func indent(s string, n int) string {
 	return pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad) + "\n"
 }
 
-// get requests path on the application, following redirects.
+// get requests path on the application, following redirects and
+// submitting the emulator's form_post page as a browser would.
 func (h *signInHarness) get(path string) (*http.Response, string) {
 	h.t.Helper()
 	resp, err := h.client.Get(h.app.URL + path)
@@ -157,6 +158,7 @@ func (h *signInHarness) get(path string) (*http.Response, string) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	resp, body = h.submitFormPost(resp, body)
 	return resp, string(body)
 }
 

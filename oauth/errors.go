@@ -40,5 +40,8 @@ func (e *AuthorizationError) Error() string {
 }
 
 // Cancelled reports whether the user declined on the provider's consent
-// screen.
-func (e *AuthorizationError) Cancelled() bool { return e.Code == "access_denied" }
+// screen: access_denied (RFC 6749 §4.1.2.1), or user_cancelled_authorize,
+// which Sign in with Apple and LinkedIn send.
+func (e *AuthorizationError) Cancelled() bool {
+	return e.Code == "access_denied" || e.Code == "user_cancelled_authorize"
+}

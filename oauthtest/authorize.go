@@ -19,6 +19,7 @@ type authorizationRequest struct {
 	loginHint       string
 	state           string
 	hasState        bool
+	responseMode    string // query, or form_post (see formpost.go)
 }
 
 // authorize serves the authorization endpoint. A valid request gets an
@@ -74,6 +75,10 @@ func (s *Server) checkAuthorization(query url.Values) (*authorizationRequest, st
 	if !ok {
 		return nil, "invalid_challenge"
 	}
+	responseMode, ok := s.checkResponseMode(query.Get("response_mode"), scopes)
+	if !ok {
+		return nil, "invalid_response_mode"
+	}
 	return &authorizationRequest{
 		redirectURI:     redirectURI,
 		scopes:          scopes,
@@ -83,6 +88,7 @@ func (s *Server) checkAuthorization(query url.Values) (*authorizationRequest, st
 		loginHint:       query.Get("login_hint"),
 		state:           query.Get("state"),
 		hasState:        query.Has("state"),
+		responseMode:    responseMode,
 	}, ""
 }
 
@@ -116,6 +122,10 @@ func (s *Server) redirectBack(w http.ResponseWriter, req *authorizationRequest, 
 	}
 	if iss := s.issParameter(); iss != "" {
 		params.Set("iss", iss)
+	}
+	if req.responseMode == responseModeFormPost {
+		s.postBack(w, req, params)
+		return
 	}
 
 	w.Header().Set("Location", withParams(req.redirectURI, params)+fragment)

@@ -113,6 +113,9 @@ type spec struct {
 	// request_rules, userinfo_method and scope_optional are described in
 	// rules.go.
 	requestRules `yaml:",inline"`
+
+	// response_modes and the form_post keys are described in formpost.go.
+	responseModeRules `yaml:",inline"`
 }
 
 // redirectRules are the provider's checks on a redirect URI beyond being
@@ -185,6 +188,7 @@ var (
 	replyFallbacks = map[string]string{
 		"invalid_client_id":      "authorize_error",
 		"invalid_response_type":  "authorize_error",
+		"invalid_response_mode":  "authorize_error",
 		"invalid_scope":          "authorize_error",
 		"invalid_challenge":      "authorize_error",
 		"invalid_redirect_uri":   "blocked_url",
@@ -436,6 +440,7 @@ func (s *spec) validate() error {
 
 	errs = append(errs, s.validateResources()...)
 	errs = append(errs, s.validateRequestRules()...)
+	errs = append(errs, s.validateResponseModes()...)
 	errs = append(errs, s.validateReplyNames()...)
 	return errors.Join(errs...)
 }
