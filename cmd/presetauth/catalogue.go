@@ -18,6 +18,7 @@ import (
 func runPresets(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("presets", stdout, stderr)
 	dir := fs.String("dir", "", "folder of extra preset files to list as well")
+	markdown := fs.Bool("markdown", false, "print a Markdown table, as in the README")
 	positional, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -34,10 +35,18 @@ func runPresets(args []string, stdout, stderr io.Writer) error {
 		return printProblems(err, stderr)
 	}
 
+	if *markdown {
+		fmt.Fprintln(stdout, "| preset | type | needs | handles |")
+		fmt.Fprintln(stdout, "| --- | --- | --- | --- |")
+	}
 	for i, name := range c.Names() {
 		summary, err := summarizePreset(c, name)
 		if err != nil {
 			return err
+		}
+		if *markdown {
+			summary.writeMarkdown(stdout)
+			continue
 		}
 		if i > 0 {
 			fmt.Fprintln(stdout)
@@ -45,6 +54,17 @@ func runPresets(args []string, stdout, stderr io.Writer) error {
 		summary.write(stdout)
 	}
 	return nil
+}
+
+// writeMarkdown writes the summary as one row of a Markdown table.
+func (s presetSummary) writeMarkdown(w io.Writer) {
+	escape := strings.NewReplacer("|", `\|`, "$", `\$`)
+	needs := make([]string, len(s.needs))
+	for i, n := range s.needs {
+		needs[i] = "`" + n + "`"
+	}
+	fmt.Fprintf(w, "| `%s` (%s) | %s | %s | %s |\n", s.name, escape.Replace(s.displayName), s.kind,
+		strings.Join(needs, ", "), escape.Replace(strings.Join(s.handles, "; ")))
 }
 
 // presetSummary is the entry of one preset in the output of
