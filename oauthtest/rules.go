@@ -1,6 +1,9 @@
 package oauthtest
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"net/http"
@@ -26,15 +29,23 @@ type requestRules struct {
 	ScopeOptional  bool                       `yaml:"scope_optional"`
 }
 
-// requestRule is a header or a parameter that must be present and not
-// empty, with a value that passes each check that is set.
+// requestRule is a header or a parameter whose value must pass each check
+// that is set. It must be present and not empty unless the rule is
+// optional.
 type requestRule struct {
 	Header string `yaml:"header"`
 	Param  string `yaml:"param"` // query or form body parameter
 
+	// Optional lets a request leave the header or parameter out. When the
+	// request carries it, the checks apply, as with Meta's appsecret_proof
+	// or Dropbox's Content-Type.
+	Optional bool `yaml:"optional"`
+
 	// Equals is the exact value. {client_id} in it is replaced by the
 	// registered client's id, as in the Client-Id header of Twitch's Helix
-	// API.
+	// API. {appsecret_proof} is replaced by the hex HMAC-SHA256 of the
+	// request's access token keyed with the client secret, the proof that
+	// Meta's Graph API checks ("Secure Requests").
 	Equals string `yaml:"equals"`
 
 	// OneOf lists the allowed values.
@@ -52,8 +63,11 @@ const (
 	invalidParamReply  = "invalid_param"
 )
 
-// clientIDPlaceholder in a rule's equals is replaced by the client's id.
-const clientIDPlaceholder = "{client_id}"
+// Placeholders in a rule's equals.
+const (
+	clientIDPlaceholder       = "{client_id}"
+	appSecretProofPlaceholder = "{appsecret_proof}"
+)
 
 // userinfoMethod returns the HTTP method the userinfo endpoint accepts.
 func (s *spec) userinfoMethod() string {
@@ -99,7 +113,11 @@ func (s *Server) brokenRuleReply(e Endpoint, r *http.Request) string {
 		if rule.Header != "" {
 			value = r.Header.Get(rule.Header)
 		}
-		if s.passes(rule, strings.TrimSpace(value)) {
+		value = strings.TrimSpace(value)
+		if rule.Optional && value == "" {
+			continue
+		}
+		if s.passes(rule, value, r) {
 			continue
 		}
 		switch {
@@ -114,12 +132,12 @@ func (s *Server) brokenRuleReply(e Endpoint, r *http.Request) string {
 	return ""
 }
 
-// passes reports whether value passes rule.
-func (s *Server) passes(rule requestRule, value string) bool {
+// passes reports whether value, taken from r, passes rule.
+func (s *Server) passes(rule requestRule, value string, r *http.Request) bool {
 	if value == "" {
 		return false
 	}
-	if rule.Equals != "" && value != strings.ReplaceAll(rule.Equals, clientIDPlaceholder, s.client.ID) {
+	if rule.Equals != "" && !secretsEqual(value, s.expectedValue(rule.Equals, r)) {
 		return false
 	}
 	if len(rule.OneOf) > 0 && !slices.Contains(rule.OneOf, value) {
@@ -131,4 +149,31 @@ func (s *Server) passes(rule requestRule, value string) bool {
 		}
 	}
 	return true
+}
+
+// expectedValue returns a rule's equals with its placeholders replaced for
+// request r.
+func (s *Server) expectedValue(equals string, r *http.Request) string {
+	expected := strings.ReplaceAll(equals, clientIDPlaceholder, s.client.ID)
+	if strings.Contains(expected, appSecretProofPlaceholder) {
+		expected = strings.ReplaceAll(expected, appSecretProofPlaceholder, s.appSecretProof(requestToken(r)))
+	}
+	return expected
+}
+
+// appSecretProof returns the hex HMAC-SHA256 of token keyed with the
+// client secret.
+func (s *Server) appSecretProof(token string) string {
+	mac := hmac.New(sha256.New, []byte(s.client.Secret))
+	mac.Write([]byte(token))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// requestToken returns the access token of r: the bearer token of its
+// Authorization header, else its access_token parameter.
+func requestToken(r *http.Request) string {
+	if token := bearerToken(r.Header.Get("Authorization")); token != "" {
+		return token
+	}
+	return r.Form.Get("access_token")
 }

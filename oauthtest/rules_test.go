@@ -1,6 +1,9 @@
 package oauthtest_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
@@ -173,15 +176,66 @@ func TestUserinfoMethodPost(t *testing.T) {
 	token := builtinToken(t, s, url.Values{"scope": {"account_info.read"}}, basicAuth(""))
 
 	tests := []struct {
-		method     string
-		wantStatus int
+		name        string
+		method      string
+		contentType string // "" sends no Content-Type
+		body        string
+		wantStatus  int
+		wantBody    string
 	}{
-		{http.MethodPost, http.StatusOK},
-		{http.MethodGet, http.StatusBadRequest},
+		{"post without body", http.MethodPost, "", "", http.StatusOK, `"account_id"`},
+		{"post with json null", http.MethodPost, "application/json", "null", http.StatusOK, `"account_id"`},
+		{"get", http.MethodGet, "", "", http.StatusBadRequest, ""},
+		{"post with form type", http.MethodPost, "application/x-www-form-urlencoded", "", http.StatusBadRequest, `Bad HTTP "Content-Type" header`},
 	}
 	for _, test := range tests {
-		t.Run(test.method, func(t *testing.T) {
-			req, err := http.NewRequest(test.method, s.EndpointURL(oauthtest.EndpointUserinfo), nil)
+		t.Run(test.name, func(t *testing.T) {
+			req, err := http.NewRequest(test.method, s.EndpointURL(oauthtest.EndpointUserinfo), strings.NewReader(test.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			if test.contentType != "" {
+				req.Header.Set("Content-Type", test.contentType)
+			}
+			resp := do(t, req)
+			if resp.status != test.wantStatus {
+				t.Errorf("status = %d, want %d; body %s", resp.status, test.wantStatus, resp.body)
+			}
+			if !strings.Contains(string(resp.body), test.wantBody) {
+				t.Errorf("body = %s, want it to contain %s", resp.body, test.wantBody)
+			}
+		})
+	}
+}
+
+func TestRequestRuleAppSecretProof(t *testing.T) {
+	s := startBuiltin(t, "facebook")
+	token := builtinToken(t, s, url.Values{"scope": {"public_profile"}}, nil)
+
+	// The proof is computed here apart from the emulator's code.
+	mac := hmac.New(sha256.New, []byte(testClientSecret))
+	mac.Write([]byte(token))
+	proof := hex.EncodeToString(mac.Sum(nil))
+
+	tests := []struct {
+		name       string
+		proof      string // "" sends none
+		wantStatus int
+		wantBody   string
+	}{
+		{"valid proof", proof, http.StatusOK, `"id":"10160000000000001"`},
+		{"no proof", "", http.StatusOK, `"id":"10160000000000001"`},
+		{"proof of another secret", hex.EncodeToString(hmac.New(sha256.New, []byte("other")).Sum(nil)), http.StatusBadRequest, "Invalid appsecret_proof"},
+		{"secret itself", testClientSecret, http.StatusBadRequest, "Invalid appsecret_proof"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			params := url.Values{"fields": {"id,name"}}
+			if test.proof != "" {
+				params.Set("appsecret_proof", test.proof)
+			}
+			req, err := http.NewRequest(http.MethodGet, s.EndpointURL(oauthtest.EndpointUserinfo)+"?"+params.Encode(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,6 +243,9 @@ func TestUserinfoMethodPost(t *testing.T) {
 			resp := do(t, req)
 			if resp.status != test.wantStatus {
 				t.Errorf("status = %d, want %d; body %s", resp.status, test.wantStatus, resp.body)
+			}
+			if !strings.Contains(string(resp.body), test.wantBody) {
+				t.Errorf("body = %s, want it to contain %s", resp.body, test.wantBody)
 			}
 		})
 	}
