@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -181,6 +183,11 @@ func (d *Document) endpointMapping(value *yaml.Node, path string) (*yaml.Node, *
 	for _, name := range names {
 		if len(query[name]) > 1 {
 			return nil, &Error{File: file, Line: value.Line, Column: value.Column, Path: path, Msg: fmt.Sprintf("query parameter %q appears %d times; give it once", name, len(query[name]))}
+		}
+		// A YAML string holds UTF-8 only, so a parameter decoded from an
+		// escape such as %80 could not be printed back as YAML.
+		if !utf8.ValidString(name) || !utf8.ValidString(query[name][0]) {
+			return nil, &Error{File: file, Line: value.Line, Column: value.Column, Path: path, Msg: fmt.Sprintf("query parameter %q is not valid UTF-8 once percent-decoded; fix its escapes", strings.ToValidUTF8(name, "?"))}
 		}
 		params.Content = append(params.Content, d.newNode(yaml.ScalarNode, name, value), d.newNode(yaml.ScalarNode, query[name][0], value))
 	}
