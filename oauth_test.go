@@ -76,6 +76,15 @@ func newPresetHarness(t *testing.T, preset, extra string, variables map[string]s
 		t.Fatalf("Load: %v\n%s", err, deployment)
 	}
 
+	h.serve(cfg)
+	return h
+}
+
+// serve starts the application that serves cfg's handler, recording each
+// result and error, and the browser-like client with a cookie jar.
+func (h *signInHarness) serve(cfg *presetauth.Config) {
+	t := h.t
+	t.Helper()
 	sealer, err := presetauth.NewSealer([]byte(testSecret))
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +115,6 @@ func newPresetHarness(t *testing.T, preset, extra string, variables map[string]s
 
 	jar, _ := cookiejar.New(nil)
 	h.client = &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	return h
 }
 
 // layer returns the YAML mapping base with top merged in: mappings merge

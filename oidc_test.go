@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -142,37 +140,8 @@ func newDeploymentHarness(t *testing.T, deployment string, opts ...presetauth.Op
 	if err != nil {
 		t.Fatalf("Load: %v\n%s", err, deployment)
 	}
-	sealer, err := presetauth.NewSealer([]byte(testSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
-
 	h := &signInHarness{t: t, now: time.Now()}
-	h.handler, err = cfg.Handler(presetauth.HandlerOptions{
-		Sealer: sealer,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		OnSignIn: func(w http.ResponseWriter, r *http.Request, res *oauth.Result) {
-			h.mu.Lock()
-			h.results = append(h.results, res)
-			h.mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(res.Profile)
-		},
-		OnError: func(w http.ResponseWriter, r *http.Request, err error) {
-			h.mu.Lock()
-			h.errs = append(h.errs, err)
-			h.mu.Unlock()
-			http.Error(w, oauth.ErrorMessage(err), oauth.ErrorStatus(err))
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app = httptest.NewServer(h.handler)
-	t.Cleanup(h.app.Close)
-
-	jar, _ := cookiejar.New(nil)
-	h.client = &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	h.serve(cfg)
 	return h
 }
 

@@ -91,16 +91,5 @@ func hasValue(v gjson.Result) bool {
 // firstScalar returns the first path that holds a string or a number, with
 // numbers in their exact digits.
 func firstScalar(root gjson.Result, paths []string) string {
-	for _, path := range paths {
-		v := root.Get(path)
-		switch v.Type {
-		case gjson.String:
-			if v.Str != "" {
-				return v.Str
-			}
-		case gjson.Number:
-			return v.Raw
-		}
-	}
-	return ""
+	return first(&pathValues{root: root}, paths)
 }
