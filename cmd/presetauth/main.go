@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Exit statuses, as Go commands use them.
@@ -81,16 +82,21 @@ The exit status is 1 when any file has a problem.`,
 			summary: "print the authorization URL a provider would send",
 			details: `Authurl prints the authorization URL that a sign-in with PROVIDER of
 the deployment file would redirect to, with a fixed state, for
-debugging a provider's scopes and parameters. Nothing is sent.`,
+debugging a provider's scopes and parameters. Nothing is sent to the
+authorization endpoint; for an OpenID Connect provider whose spec leaves
+the endpoint out, the issuer's discovery document is fetched first.`,
 			run: runAuthURL,
 		},
 		{
 			name:    "serve",
-			args:    "[--addr ADDR] [--config FILE] [--secret SECRET] [--tls | --cert FILE --key FILE]",
+			args:    "[--addr ADDR] [--config FILE] [--public-url URL] [--consent] [--tls [--save-cert FILE] | --cert FILE --key FILE]",
 			summary: "run the demo sign-in server",
 			details: `Serve runs a demo site with a sign-in page, a profile page and
 GET /api/profile. Without --config it signs in with the built-in
-Threads preset against an emulated Threads in the same process.
+Threads preset against an emulated Threads in the same process, which
+approves every sign-in (--consent shows its Allow / Cancel page), so it
+listens on loopback addresses only. The state cookie secret comes from
+$PRESETAUTH_SECRET (a --secret flag shows in the process list).
 
 --tls serves HTTPS with a self-signed certificate for 127.0.0.1 and ::1
 made at start; its SHA-256 fingerprint is logged and nothing is written
@@ -134,7 +140,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errProblems):
 		return exitFailure
 	}
-	fmt.Fprintf(stderr, "presetauth %s: %v\n", c.name, err)
+	// Errors of the root package carry its "presetauth: " prefix, which
+	// the line already starts with.
+	fmt.Fprintf(stderr, "presetauth %s: %s\n", c.name, strings.TrimPrefix(err.Error(), "presetauth: "))
 	return exitFailure
 }
 

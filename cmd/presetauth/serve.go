@@ -52,7 +52,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var opts serveOptions
 	fs.StringVar(&opts.addr, "addr", "", "address to listen on, host:port (default "+defaultAddr+", or "+defaultTLSAddr+" with TLS)")
 	fs.StringVar(&opts.config, "config", "", "deployment file; without it, sign in with the built-in Threads preset against an emulated Threads")
-	fs.StringVar(&opts.secret, "secret", "", "secret that seals the state cookie, at least 32 bytes (default $PRESETAUTH_SECRET)")
+	fs.StringVar(&opts.secret, "secret", "", "secret that seals the state cookie, at least 32 bytes (default $PRESETAUTH_SECRET, which keeps it out of the process list)")
 	fs.StringVar(&opts.publicURL, "public-url", "", "origin of the site for redirect URLs, such as https://app.example (default: the listen address when it is a loopback address, else the request's host)")
 	fs.BoolVar(&opts.tls, "tls", false, "serve HTTPS with a self-signed certificate for 127.0.0.1 and ::1 made at start")
 	fs.StringVar(&opts.certFile, "cert", "", "PEM certificate chain to serve HTTPS with, instead of a generated one; needs --key")
@@ -65,6 +65,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(positional) > 0 {
 		return usageError(fs, "unexpected argument %q", positional[0])
+	}
+	if opts.consent && opts.config != "" {
+		return usageError(fs, "--consent applies to the emulated Threads only; drop --consent or --config")
 	}
 	if (opts.certFile != "") != (opts.keyFile != "") {
 		return usageError(fs, "--cert and --key go together; pass both")
@@ -105,6 +108,28 @@ func newDemoServer(opts serveOptions, logger *slog.Logger) (*demoServer, error) 
 		}
 	}
 
+	loopback, err := isLoopbackListenAddr(opts.addr)
+	if err != nil {
+		return nil, err
+	}
+	if !loopback && opts.config == "" {
+		return nil, fmt.Errorf("--addr %q is not a loopback address, but the emulated Threads approves every sign-in; listen on 127.0.0.1 or pass --config", opts.addr)
+	}
+	if !loopback && !useTLS {
+		logger.Warn("serving plain http on a non-loopback address; put TLS in front of it, because browsers send the session cookie unencrypted", "addr", opts.addr)
+	}
+
+	// The deployment file loads first, so that its problems are reported
+	// before a missing secret.
+	var providerList []*providers.Provider
+	if opts.config != "" {
+		cfg, err := presetauth.LoadFile(opts.config, presetauth.WithProviderOptions(providers.WithLogger(logger)))
+		if err != nil {
+			return nil, err
+		}
+		providerList = cfg.Providers
+	}
+
 	sealer, err := demoSealer(opts, logger)
 	if err != nil {
 		return nil, err
@@ -113,15 +138,6 @@ func newDemoServer(opts serveOptions, logger *slog.Logger) (*demoServer, error) 
 		if err := d.setupTLS(opts); err != nil {
 			return nil, err
 		}
-	}
-
-	var providerList []*providers.Provider
-	if opts.config != "" {
-		cfg, err := presetauth.LoadFile(opts.config, presetauth.WithProviderOptions(providers.WithLogger(logger)))
-		if err != nil {
-			return nil, err
-		}
-		providerList = cfg.Providers
 	}
 
 	d.listener, err = net.Listen("tcp", opts.addr)
@@ -181,6 +197,21 @@ func newDemoServer(opts serveOptions, logger *slog.Logger) (*demoServer, error) 
 		d.server.TLSConfig = &tls.Config{Certificates: []tls.Certificate{*d.cert}, MinVersion: tls.VersionTLS12}
 	}
 	return d, nil
+}
+
+// isLoopbackListenAddr reports whether a listen address such as
+// 127.0.0.1:8080 binds to loopback only; an empty host binds to every
+// interface.
+func isLoopbackListenAddr(addr string) (bool, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false, fmt.Errorf("invalid --addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return true, nil
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback(), nil
 }
 
 // demoSealer returns the state cookie sealer. Without a deployment file a

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -198,10 +200,34 @@ func TestServeCanonicalHost(t *testing.T) {
 }
 
 func TestServeTLSNeedsLoopback(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "auth.yaml")
+	deployment := "providers:\n  threads:\n    client_id: \"1\"\n    client_secret: s\n"
+	if err := os.WriteFile(config, []byte(deployment), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	_, err := newDemoServer(serveOptions{tls: true, addr: "0.0.0.0:0"}, logger)
+	opts := serveOptions{tls: true, addr: "0.0.0.0:0", config: config, secret: strings.Repeat("k", 32)}
+	_, err := newDemoServer(opts, logger)
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1 and ::1 only") {
 		t.Errorf("error = %v, want the loopback rule", err)
+	}
+}
+
+func TestServeEmulatedNeedsLoopback(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0"} {
+		_, err := newDemoServer(serveOptions{addr: addr}, logger)
+		if err == nil || !strings.Contains(err.Error(), "not a loopback address") {
+			t.Errorf("--addr %s: error = %v, want the loopback rule of the emulated mode", addr, err)
+		}
+	}
+}
+
+func TestServeConsentNeedsEmulator(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run([]string{"serve", "--consent", "--config", "auth.yaml"}, &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--consent applies to the emulated Threads only") {
+		t.Errorf("exit %d, stderr %q; want a usage error", code, stderr.String())
 	}
 }
 
