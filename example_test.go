@@ -43,8 +43,8 @@ func ExampleLoad_errors() {
 		fmt.Println(e)
 	}
 	// Output:
-	// schema: auth.yaml:5:5: providers.threads.scope: unknown key "scope"; allowed keys are authorization, checks, client_id, client_secret, client_secret_file, discovery, errors, exchange, id_token, issuer, name, preset, profile, redirect_url, refresh, scope_separator, scopes, style, token, type, userinfo
-	// schema: auth.yaml:6:13: providers.threads.token.auth_methd: unknown key "auth_methd"; allowed keys are auth_method, default_lifetime, headers, params, url
+	// schema: auth.yaml:5:5: providers.threads.scope: unknown key "scope"; did you mean scopes? Allowed keys are authorization, checks, client_id, client_secret, client_secret_file, discovery, errors, exchange, id_token, issuer, name, preset, profile, redirect_url, refresh, scope_separator, scopes, style, token, type, userinfo
+	// schema: auth.yaml:6:13: providers.threads.token.auth_methd: unknown key "auth_methd"; did you mean auth_method? Allowed keys are auth_method, default_lifetime, headers, params, url
 }
 
 // A provider that no preset covers, declared in full.

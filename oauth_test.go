@@ -533,6 +533,11 @@ func TestSignInBlockedURLExpires(t *testing.T) {
 	if got := resp.Header.Get("Set-Cookie"); !strings.Contains(got, want) || !strings.Contains(got, "HttpOnly") || !strings.Contains(got, "SameSite=Lax") {
 		t.Errorf("Set-Cookie %q, want %s, HttpOnly and SameSite=Lax", got, want)
 	}
+	// The cookie's Path is the handler's base path, so that a new sign-in
+	// sees the pending state cookies.
+	if got := resp.Header.Get("Set-Cookie"); !strings.Contains(got, "; Path=/auth;") {
+		t.Errorf("Set-Cookie %q, want Path=/auth", got)
+	}
 }
 
 func TestCallbackHeaders(t *testing.T) {
@@ -606,5 +611,23 @@ func TestFormPostCallback(t *testing.T) {
 	}
 	if h.lastResult() == nil || h.lastResult().Profile.ID != "17841405793187218" {
 		t.Errorf("result = %+v", h.lastResult())
+	}
+}
+
+func TestNilConfigHandler(t *testing.T) {
+	sealer, err := presetauth.NewSealer([]byte(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg *presetauth.Config
+	h, err := cfg.Handler(presetauth.HandlerOptions{
+		Sealer:   sealer,
+		OnSignIn: func(http.ResponseWriter, *http.Request, *presetauth.Result) {},
+	})
+	if err == nil || !strings.Contains(err.Error(), "Config is nil") {
+		t.Errorf("error %v, want one that says the Config is nil", err)
+	}
+	if h != nil {
+		t.Error("Handler returned a handler for a nil Config")
 	}
 }

@@ -15,6 +15,7 @@
 package presetauth
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -106,6 +107,11 @@ func Provider(name string, opts ...Option) (*providers.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A preset key in the overrides names a second preset, which Provider
+	// would not merge in.
+	if o.overrides != nil && spec.Preset != "" && spec.Preset != name {
+		return nil, fmt.Errorf("presetauth: the overrides set preset %q, but the provider is built from preset %q; remove preset from the overrides or call Provider(%q, ...)", spec.Preset, name, spec.Preset)
+	}
 	spec.Preset = name
 	return providers.New(name, spec, o.runtime...)
 }
@@ -118,7 +124,7 @@ type Config struct {
 
 // LoadFile reads a deployment file and builds its providers.
 func LoadFile(name string, opts ...Option) (*Config, error) {
-	data, err := os.ReadFile(name)
+	data, err := schema.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("presetauth: cannot read deployment file: %w", err)
 	}
@@ -157,9 +163,17 @@ func Load(file string, data []byte, opts ...Option) (*Config, error) {
 // Providers is filled from the Config.
 type HandlerOptions = oauth.Options
 
+// Result is a completed sign-in, as handed to HandlerOptions.OnSignIn. It
+// is [oauth.Result], so an application can write OnSignIn without
+// importing package oauth.
+type Result = oauth.Result
+
 // Handler returns the sign-in and callback handler for the deployment's
-// providers.
+// providers. It returns an error when c is nil.
 func (c *Config) Handler(opts HandlerOptions) (*oauth.Handler, error) {
+	if c == nil {
+		return nil, errors.New("presetauth: Config is nil; create it with Load or LoadFile")
+	}
 	opts.Providers = c.Providers
 	return oauth.NewHandler(opts)
 }

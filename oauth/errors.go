@@ -5,8 +5,8 @@ import (
 	"fmt"
 )
 
-// Errors of the callback, for errors.Is. None of them contains a value from
-// the request.
+// Errors of the sign-in and callback endpoints, for errors.Is. None of them
+// contains a value from the request.
 var (
 	ErrUnknownProvider   = errors.New("oauth: unknown provider")
 	ErrNoSignIn          = errors.New("oauth: no sign-in in progress in this browser: the state cookie is missing or has expired")
@@ -14,7 +14,8 @@ var (
 	ErrStateMismatch     = errors.New("oauth: state parameter does not match the sign-in in progress")
 	ErrProviderMismatch  = errors.New("oauth: state cookie belongs to another provider or client")
 	ErrMissingCode       = errors.New("oauth: callback has no code parameter")
-	ErrRepeatedParameter = errors.New("oauth: callback repeats a parameter")
+	ErrRepeatedParameter = errors.New("oauth: request repeats a parameter")
+	ErrMalformedQuery    = errors.New("oauth: malformed query or form parameters")
 	ErrIssuerMismatch    = errors.New("oauth: iss parameter does not match the provider's issuer")
 	ErrMissingIssuer     = errors.New("oauth: callback has no iss parameter, which this provider always sends")
 	ErrInvalidReturnPath = errors.New("oauth: return_to must be a path on this site, such as /account")

@@ -35,13 +35,22 @@ type Options struct {
 	// Providers are the providers to sign in with, by their ID.
 	Providers []*providers.Provider
 
-	// Sealer seals the state cookie. Share one key set across instances
-	// behind a load balancer.
+	// Sealer seals the state cookie; create it with NewSealer. Share one
+	// key set across instances behind a load balancer.
+	//
+	// The state cookie binds the callback to the browser that started the
+	// sign-in. The callback deletes the cookie it finds, before any check,
+	// so a failed callback ends that sign-in too. The handler keeps no
+	// record of used states, so a client that saved a copy of the cookie
+	// can send it again until StateTTL ends. The provider, which accepts
+	// each authorization code once (RFC 6749, section 4.1.2), stops a
+	// replay of the same callback; the handler does not.
 	Sealer *Sealer
 
 	// BasePath is the path prefix the handler is mounted at; default
-	// "/auth". It serves
+	// "/auth", and "/" mounts it at the root. It serves
 	// GET {BasePath}/signin/{provider} and GET {BasePath}/callback/{provider}.
+	// The state cookies have BasePath as their Path.
 	BasePath string
 
 	// PublicURL is the site's origin, such as https://app.example, used for
@@ -63,7 +72,9 @@ type Options struct {
 	// the callback, cut to 200 bytes and HTML-escaped.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
 
-	// Logger receives a line per failed sign-in; default slog.Default().
+	// Logger receives a warning per failed sign-in; default slog.Default().
+	// Requests for unknown provider ids, which anyone can send, are logged
+	// at debug level, with at most one warning per minute.
 	Logger *slog.Logger
 
 	// Now is the clock; default time.Now.
@@ -81,13 +92,13 @@ type Handler struct {
 	onError   func(http.ResponseWriter, *http.Request, error)
 	logger    *slog.Logger
 	now       func() time.Time
+	unknown   unknownProviderLog
 }
 
 // NewHandler checks opts and returns a handler.
 func NewHandler(opts Options) (*Handler, error) {
 	h := &Handler{
 		providers: map[string]*providers.Provider{},
-		base:      strings.TrimSuffix(opts.BasePath, "/"),
 		publicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		stateTTL:  opts.StateTTL,
 		onSignIn:  opts.OnSignIn,
@@ -98,16 +109,18 @@ func NewHandler(opts Options) (*Handler, error) {
 	if opts.Sealer == nil {
 		return nil, errors.New("oauth: Options.Sealer is nil; create one with NewSealer")
 	}
+	if len(opts.Sealer.keys) == 0 {
+		return nil, errors.New("oauth: Options.Sealer has no key; create it with NewSealer, not as a zero value")
+	}
 	h.sealer.Store(opts.Sealer)
 	if h.onSignIn == nil {
 		return nil, errors.New("oauth: Options.OnSignIn is nil; it must store the signed-in user")
 	}
-	if opts.BasePath == "" {
-		h.base = "/auth"
+	base, err := basePath(opts.BasePath)
+	if err != nil {
+		return nil, err
 	}
-	if !strings.HasPrefix(h.base, "/") {
-		return nil, fmt.Errorf("oauth: BasePath %q must start with /", opts.BasePath)
-	}
+	h.base = base
 	if h.publicURL != "" {
 		u, err := url.Parse(h.publicURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
@@ -126,7 +139,10 @@ func NewHandler(opts Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
-	for _, p := range opts.Providers {
+	for i, p := range opts.Providers {
+		if p == nil || p.Spec == nil {
+			return nil, fmt.Errorf("oauth: Options.Providers[%d] is nil or has no spec; create providers with providers.New", i)
+		}
 		if _, dup := h.providers[p.ID]; dup {
 			return nil, fmt.Errorf("oauth: provider id %q given twice", p.ID)
 		}
@@ -135,15 +151,37 @@ func NewHandler(opts Options) (*Handler, error) {
 	return h, nil
 }
 
+// basePath returns the mount path without its trailing slash: "/auth" for
+// "" and "" for "/".
+func basePath(raw string) (string, error) {
+	if raw == "" {
+		return "/auth", nil
+	}
+	if !strings.HasPrefix(raw, "/") {
+		return "", fmt.Errorf("oauth: BasePath %q must start with /, as in /auth", raw)
+	}
+	base := strings.TrimSuffix(raw, "/")
+	if strings.Contains(base+"/", "//") || strings.ContainsAny(base, "?#") {
+		return "", fmt.Errorf("oauth: BasePath %q must be a path with no empty segment, query or fragment, as in /auth", raw)
+	}
+	return base, nil
+}
+
 // SetSealer replaces the sealer of the state cookies, to rotate keys while
 // the handler serves. Sign-ins already under way finish only if s still
 // opens their cookies, so pass the previous secret after the new one, as in
-// NewSealer(newSecret, oldSecret). A nil s is ignored. SetSealer is safe to
+// NewSealer(newSecret, oldSecret). A nil s is ignored, and so is a Sealer
+// not made by NewSealer, which is logged as an error. SetSealer is safe to
 // call concurrently with ServeHTTP.
 func (h *Handler) SetSealer(s *Sealer) {
-	if s != nil {
-		h.sealer.Store(s)
+	if s == nil {
+		return
 	}
+	if len(s.keys) == 0 {
+		h.logger.Error("oauth: SetSealer ignored a sealer with no key; create it with NewSealer")
+		return
+	}
+	h.sealer.Store(s)
 }
 
 // SignInPath returns the path that starts a sign-in with a provider.
@@ -172,7 +210,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p, ok := h.providers[id]
 	if !ok {
-		h.fail(w, r, "", ErrUnknownProvider)
+		h.logUnknownProvider(action, id)
+		h.onError(w, r, ErrUnknownProvider)
 		return
 	}
 	allowed := r.Method == http.MethodGet || r.Method == http.MethodHead
@@ -196,14 +235,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Provider) {
-	returnTo := "/"
-	if raw := r.URL.Query().Get("return_to"); raw != "" {
-		safe, ok := SafeReturnPath(raw)
-		if !ok {
-			h.fail(w, r, p.ID, ErrInvalidReturnPath)
-			return
-		}
-		returnTo = safe
+	returnTo, err := signInReturnPath(r)
+	if err != nil {
+		h.fail(w, r, p.ID, err)
+		return
 	}
 
 	if err := p.Discover(r.Context()); err != nil {
@@ -211,6 +246,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		return
 	}
 
+	now := h.now()
 	redirectURL := h.redirectURL(r, p)
 	fs := &flowState{
 		Provider:    p.ID,
@@ -218,6 +254,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		RedirectURL: redirectURL,
 		State:       randomString(32),
 		ReturnTo:    returnTo,
+		IssuedAt:    now.Unix(),
 	}
 	if p.UsesPKCE() {
 		fs.Verifier = oauth2.GenerateVerifier()
@@ -228,15 +265,16 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 
 	secure := strings.HasPrefix(redirectURL, "https://")
 	name := cookieName(cookiePrefix(secure), fs.State)
-	value, err := h.sealState(name, fs, h.now())
+	value, err := h.sealState(name, fs, now)
 	if err != nil {
 		h.fail(w, r, p.ID, err)
 		return
 	}
+	h.prunePendingSignIns(w, r, now)
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    value,
-		Path:     h.CallbackPath(p.ID),
+		Path:     h.cookiePath(),
 		MaxAge:   int(h.stateTTL / time.Second),
 		HttpOnly: true,
 		Secure:   secure,
@@ -250,6 +288,28 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, p *providers.Pr
 		Nonce:       fs.Nonce,
 	})
 	http.Redirect(w, r, authURL, http.StatusFound)
+}
+
+// signInReturnPath returns the return_to parameter of a sign-in request
+// once SafeReturnPath accepts it, or "/" when the parameter is missing or
+// empty.
+func signInReturnPath(r *http.Request) (string, error) {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "", fmt.Errorf("%w: the sign-in query is not valid URL encoding", ErrMalformedQuery)
+	}
+	values := query["return_to"]
+	if len(values) > 1 {
+		return "", fmt.Errorf("%w: return_to", ErrRepeatedParameter)
+	}
+	if len(values) == 0 || values[0] == "" {
+		return "/", nil
+	}
+	safe, ok := SafeReturnPath(values[0])
+	if !ok {
+		return "", ErrInvalidReturnPath
+	}
+	return safe, nil
 }
 
 // sameSite returns Lax, which sends the cookie on the provider's top-level
@@ -267,9 +327,23 @@ func sameSite(p *providers.Provider, secure bool) http.SameSite {
 // browsers refuse the cookie from plain http.
 func cookiePrefix(secure bool) string {
 	if secure {
-		return "__Secure-presetauth-"
+		return secureCookiePrefix
 	}
-	return "presetauth-"
+	return plainCookiePrefix
+}
+
+const (
+	plainCookiePrefix  = "presetauth-"
+	secureCookiePrefix = "__Secure-" + plainCookiePrefix
+)
+
+// cookiePath returns the Path of the state cookies: the base path, so that
+// a sign-in request carries the pending state cookies that it may delete.
+func (h *Handler) cookiePath() string {
+	if h.base == "" {
+		return "/"
+	}
+	return h.base
 }
 
 // redirectURL returns the provider's callback URL: the spec's, or one
@@ -292,7 +366,7 @@ func (h *Handler) redirectURL(r *http.Request, p *providers.Provider) string {
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request, p *providers.Provider) {
 	query, err := callbackParams(r, p)
 	if err != nil {
-		h.fail(w, r, p.ID, fmt.Errorf("%w: malformed callback parameters", ErrMissingState))
+		h.fail(w, r, p.ID, err)
 		return
 	}
 	for _, values := range query {
@@ -371,16 +445,22 @@ func formPost(p *providers.Provider) bool {
 }
 
 // callbackParams returns the authorization response: the query, or the
-// form body of a form_post provider, never a mix of both.
+// form body of a form_post provider, never a mix of both. Its errors wrap
+// ErrMalformedQuery.
 func callbackParams(r *http.Request, p *providers.Provider) (url.Values, error) {
-	if !formPost(p) {
-		return url.ParseQuery(r.URL.RawQuery)
+	raw := r.URL.RawQuery
+	if formPost(p) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxFormBody+1))
+		if err != nil || len(body) > maxFormBody {
+			return nil, fmt.Errorf("%w: the form body is unreadable or over %d bytes", ErrMalformedQuery, maxFormBody)
+		}
+		raw = string(body)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxFormBody+1))
-	if err != nil || len(body) > maxFormBody {
-		return nil, errors.New("unreadable or oversized form body")
+	query, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the callback parameters are not valid URL encoding", ErrMalformedQuery)
 	}
-	return url.ParseQuery(string(body))
+	return query, nil
 }
 
 // checkIssuer compares the iss parameter with the provider's issuer. The
@@ -411,14 +491,7 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, p *providers
 	if err != nil {
 		return nil, ErrNoSignIn
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     name,
-		Path:     h.CallbackPath(p.ID),
-		MaxAge:   -1,
-		HttpOnly: true,
-		Secure:   secure,
-		SameSite: sameSite(p, secure),
-	})
+	h.deleteStateCookie(w, name, secure, sameSite(p, secure))
 
 	fs, err := h.openState(name, cookie.Value, h.now())
 	if err != nil {

@@ -46,8 +46,10 @@ func ErrorMessage(err error) string {
 		return "The provider refused the sign-in request."
 	case errors.Is(err, ErrNoSignIn), errors.Is(err, ErrStateExpired):
 		return "This sign-in has expired or was started in another browser. Please start again."
+	case errors.Is(err, ErrRepeatedParameter), errors.Is(err, ErrMalformedQuery):
+		return "This sign-in request is not valid. Please start again."
 	case errors.Is(err, ErrStateInvalid), errors.Is(err, ErrStateMismatch), errors.Is(err, ErrProviderMismatch),
-		errors.Is(err, ErrMissingState), errors.Is(err, ErrRepeatedParameter), errors.Is(err, ErrIssuerMismatch), errors.Is(err, ErrMissingIssuer):
+		errors.Is(err, ErrMissingState), errors.Is(err, ErrIssuerMismatch), errors.Is(err, ErrMissingIssuer):
 		return "This sign-in response is not valid. Please start again."
 	case errors.Is(err, ErrInvalidReturnPath):
 		return "The return address must be a page of this site."

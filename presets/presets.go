@@ -6,6 +6,7 @@ package presets
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -47,7 +48,8 @@ func Builtin() (*Catalogue, error) {
 }
 
 // Load returns a copy of c with the presets of the folder dir added. A
-// preset in dir replaces a built-in one of the same name.
+// preset in dir replaces a built-in one of the same name as a whole: the
+// two files are not merged.
 func (c *Catalogue) Load(dir string) (*Catalogue, error) {
 	extra, err := load(os.DirFS(dir), ".", dir+string(os.PathSeparator))
 	if err != nil {
@@ -76,7 +78,13 @@ func load(fsys fs.FS, dir, prefix string) (*Catalogue, error) {
 		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		// A folder entry may be a symbolic link to a device or a FIFO,
+		// which ReadFileFS rejects.
+		data, err := schema.ReadFileFS(fsys, path.Join(dir, e.Name()))
+		if pathErr := (*fs.PathError)(nil); errors.As(err, &pathErr) {
+			// The message names the file already.
+			err = pathErr.Err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("presets: cannot read %s%s: %w", prefix, e.Name(), err)
 		}

@@ -11,11 +11,27 @@ import (
 // *ReplyError that says which provider and endpoint sent the reply.
 var (
 	ErrReplyTooLarge      = errors.New("reply exceeds the size limit")
-	ErrMalformedReply     = errors.New("reply is not valid JSON or form data")
+	ErrMalformedReply     = errors.New("malformed reply")
 	ErrUnexpectedStatus   = errors.New("unexpected HTTP status")
 	ErrMissingAccessToken = errors.New("reply has no access_token")
 	ErrMissingUserID      = errors.New("profile has no user id")
+	ErrInvalidUserID      = errors.New("invalid user id")
 )
+
+// ErrConnectionClosed means the provider closed the connection before its
+// reply was complete. It comes wrapped in a *RequestError.
+var ErrConnectionClosed = errors.New("connection closed before the reply was complete")
+
+// detailError is an error whose text gives more detail than the Err* value
+// it wraps, without repeating that value's text.
+type detailError struct {
+	text string
+	kind error
+}
+
+func (e *detailError) Error() string { return e.text }
+
+func (e *detailError) Unwrap() error { return e.kind }
 
 // ProviderError is an error that the provider itself reported, in any of
 // the shapes the spec's error mapping reads: RFC 6749 §5.2
@@ -106,15 +122,19 @@ func cleanText(s string) string {
 		}
 		return r
 	}, s)
-	s = strings.TrimSpace(s)
-	if len(s) > maxDescription {
-		cut := maxDescription
-		for cut > 0 && !isRuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
+	return shorten(strings.TrimSpace(s), maxDescription)
+}
+
+// shorten cuts s to at most n bytes at a rune boundary and marks the cut
+// with "...".
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !isRuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

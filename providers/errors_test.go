@@ -337,7 +337,82 @@ func TestConnectionClosedMidReply(t *testing.T) {
 				if rerr.Endpoint != e.endpoint {
 					t.Errorf("Endpoint = %q, want %s", rerr.Endpoint, e.endpoint)
 				}
+				if !errors.Is(err, ErrConnectionClosed) {
+					t.Errorf("error = %v, want ErrConnectionClosed", err)
+				}
+				want := "providers: threads " + e.endpoint + " request failed: connection closed before the reply was complete"
+				if err.Error() != want {
+					t.Errorf("error = %q\nwant    %q", err, want)
+				}
 				checkNoSecrets(t, err)
+			})
+		}
+	}
+}
+
+// The text of a reply error names the problem once: the content type only
+// in the brackets, and "form data" only where a form reply is allowed.
+func TestBadReplyText(t *testing.T) {
+	html := fixture(t, "replies/server_error.html")
+	tests := []struct {
+		name     string
+		handler  http.HandlerFunc
+		endpoint string // token or userinfo
+		want     string
+	}{
+		{
+			name:     "HTML page with 200",
+			handler:  replyWith(http.StatusOK, "text/html; charset=utf-8", html),
+			endpoint: "token",
+			want:     "providers: threads token endpoint: malformed reply: expected JSON or form data [HTTP 200, text/html]",
+		},
+		{
+			name:     "HTML page with 200",
+			handler:  replyWith(http.StatusOK, "text/html; charset=utf-8", html),
+			endpoint: "userinfo",
+			want:     "providers: threads userinfo endpoint: malformed reply: expected JSON [HTTP 200, text/html]",
+		},
+		{
+			name:     "invalid JSON",
+			handler:  replyJSON(http.StatusOK, `{"access_token": THQVJ}`),
+			endpoint: "token",
+			want:     "providers: threads token endpoint: malformed reply: invalid JSON [HTTP 200, application/json]",
+		},
+		{
+			name:     "invalid JSON",
+			handler:  replyJSON(http.StatusOK, `{"id": 1`),
+			endpoint: "userinfo",
+			want:     "providers: threads userinfo endpoint: malformed reply: expected JSON [HTTP 200, application/json]",
+		},
+		{
+			name:     "JSON array",
+			handler:  replyJSON(http.StatusOK, `[{"id":"1"}]`),
+			endpoint: "userinfo",
+			want:     "providers: threads userinfo endpoint: malformed reply: expected a JSON object",
+		},
+		{
+			name:     "invalid form data",
+			handler:  replyWith(http.StatusOK, "application/x-www-form-urlencoded", "access_token=%zz"),
+			endpoint: "token",
+			want:     "providers: threads token endpoint: malformed reply: invalid form data [HTTP 200, application/x-www-form-urlencoded]",
+		},
+	}
+	for _, test := range tests {
+		for _, e := range endpointCalls {
+			if e.endpoint != test.endpoint {
+				continue
+			}
+			t.Run(test.name+"/"+e.endpoint, func(t *testing.T) {
+				server := newProviderServer(t, allEndpoints(test.handler))
+				p := newProvider(t, "threads", threadsSpec(t, server.URL, ""))
+
+				err := e.call(p)
+				if !errors.Is(err, ErrMalformedReply) {
+					t.Fatalf("error = %v, want ErrMalformedReply", err)
+				}
+				if err.Error() != test.want {
+					t.Errorf("error = %q\nwant    %q", err, test.want)
+				}
 			})
 		}
 	}

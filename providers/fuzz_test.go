@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/presetauth/presetauth/schema"
 	"github.com/tidwall/gjson"
@@ -160,8 +161,10 @@ func FuzzErrorReply(f *testing.F) {
 }
 
 // FuzzMapProfile maps arbitrary replies with the example mapping and with
-// a mapping whose id path comes from the input. A profile always has an
-// id, and it marshals to JSON.
+// a mapping whose id path comes from the input. A profile always has an id
+// without control or bidirectional formatting characters, a name and an
+// email without control characters, an image that is "" or an http(s)
+// URL, and it marshals to JSON.
 func FuzzMapProfile(f *testing.F) {
 	f.Add([]byte(`{"id":"17841405793187218","name":"A","login":"a"}`), "id")
 	f.Add([]byte(`{"id":17841405793187218}`), "id")
@@ -190,13 +193,27 @@ func FuzzMapProfile(f *testing.F) {
 		for _, m := range mappings {
 			profile, err := m.Apply(raw)
 			if err != nil {
-				if !errors.Is(err, ErrMalformedReply) && !errors.Is(err, ErrMissingUserID) {
-					t.Fatalf("Apply error %v wraps neither ErrMalformedReply nor ErrMissingUserID", err)
+				if !errors.Is(err, ErrMalformedReply) && !errors.Is(err, ErrMissingUserID) && !errors.Is(err, ErrInvalidUserID) {
+					t.Fatalf("Apply error %v wraps none of ErrMalformedReply, ErrMissingUserID and ErrInvalidUserID", err)
 				}
 				continue
 			}
 			if profile.ID == "" {
 				t.Fatalf("Apply returned a profile without an id for %s", raw)
+			}
+			if i := strings.IndexFunc(profile.ID, func(r rune) bool { return isControl(r) || isBidiFormatting(r) }); i >= 0 {
+				t.Fatalf("id %q has a control or bidirectional formatting character at byte %d", profile.ID, i)
+			}
+			if !utf8.ValidString(profile.ID) {
+				t.Fatalf("id %q is not valid UTF-8", profile.ID)
+			}
+			for name, value := range map[string]string{"name": profile.Name, "email": profile.Email} {
+				if i := strings.IndexFunc(value, isControl); i >= 0 {
+					t.Fatalf("%s %q has a control character at byte %d", name, value, i)
+				}
+			}
+			if profile.Image != "" && !strings.HasPrefix(profile.Image, "http://") && !strings.HasPrefix(profile.Image, "https://") {
+				t.Fatalf("image %q is not an http or https URL", profile.Image)
 			}
 			if _, err := json.Marshal(profile); err != nil {
 				t.Fatalf("profile does not marshal: %v (%s)", err, fmt.Sprint(profile.Extra))

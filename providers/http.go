@@ -26,6 +26,9 @@ var errRedirect = errors.New("provider responded with a redirect; token and user
 // the provider's timeout and size limit, and without following redirects: a
 // redirected token request would resend the code elsewhere.
 func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request) (*reply, error) {
+	if ctx == nil {
+		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: errNilContext}
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 
@@ -37,6 +40,9 @@ func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request)
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("timed out after %v: %w", p.timeout, context.DeadlineExceeded)
+		}
+		if isClosed(err) {
+			err = ErrConnectionClosed
 		}
 		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: err}
 	}
@@ -50,16 +56,32 @@ func (p *Provider) send(ctx context.Context, endpoint string, req *http.Request)
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, p.maxReply+1))
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			err = fmt.Errorf("timed out after %v: %w", p.timeout, context.DeadlineExceeded)
+		case isClosed(err):
+			err = ErrConnectionClosed
+		default:
+			err = fmt.Errorf("reading the reply: %w", err)
 		}
-		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: fmt.Errorf("reading the reply: %w", err)}
+		return nil, &RequestError{Provider: p.ID, Endpoint: endpoint, Err: err}
 	}
 	if int64(len(body)) > p.maxReply {
 		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: contentType, Err: fmt.Errorf("%w of %d bytes", ErrReplyTooLarge, p.maxReply)}
 	}
 	r.body = body
 	return r, nil
+}
+
+// errNilContext is the error for a nil context. net/http rejects one
+// the same way, and it would panic in context.WithTimeout.
+var errNilContext = errors.New("nil context; pass context.Background() or the request's context")
+
+// isClosed reports whether err is the end of a connection that the
+// provider closed early: io.EOF before the status line, and
+// io.ErrUnexpectedEOF inside the headers or the body.
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // maxMediaType caps the media type kept from a reply; real ones are a few

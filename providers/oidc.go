@@ -98,6 +98,9 @@ func (p *Provider) Discover(ctx context.Context) error {
 	if p.Spec.Type != "oidc" {
 		return nil
 	}
+	if ctx == nil {
+		return &RequestError{Provider: p.ID, Endpoint: "discovery", Err: errNilContext}
+	}
 	if p.current.Load().verifier != nil {
 		return nil
 	}
@@ -177,7 +180,7 @@ func (p *Provider) fetchDiscovery(ctx context.Context) (*discoveryDocument, erro
 		return nil, &ReplyError{Provider: p.ID, Endpoint: "discovery", Status: r.status, ContentType: r.contentType, Err: ErrUnexpectedStatus}
 	}
 	if !gjson.ValidBytes(r.body) || !gjson.ParseBytes(r.body).IsObject() {
-		return nil, &ReplyError{Provider: p.ID, Endpoint: "discovery", Status: r.status, ContentType: r.contentType, Err: ErrMalformedReply}
+		return nil, &ReplyError{Provider: p.ID, Endpoint: "discovery", Status: r.status, ContentType: r.contentType, Err: fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)}
 	}
 
 	var doc discoveryDocument
@@ -284,6 +287,11 @@ func (p *Provider) verifyIDToken(ctx context.Context, tok *oauth2.Token, nonce s
 
 	var claims json.RawMessage
 	if err := idToken.Claims(&claims); err != nil {
+		return fail(err)
+	}
+	// go-oidc read the subject with encoding/json, which keeps the last of
+	// repeated members, and the profile mapping reads the first.
+	if err := checkMembers(gjson.ParseBytes(claims), 0); err != nil {
 		return fail(err)
 	}
 	return claims, idToken.Subject, nil

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -12,7 +13,32 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Profile is the normalized user.
+// Profile is the normalized user. The mapping checks or cleans each field
+// before a caller gets it:
+//
+//   - ID is a non-empty JSON string, or a JSON integer in its exact digits.
+//     A reply is rejected with [ErrInvalidUserID] when the id is another
+//     JSON type or a number with a fraction or an exponent, such as 1.5e3.
+//     A text id is rejected when it is not valid UTF-8 or contains a
+//     control character (including U+2028 and U+2029) or a bidirectional
+//     formatting character (U+061C, U+200E, U+200F, U+202A to U+202E,
+//     U+2066 to U+2069).
+//   - Name and Email have those control characters removed and invalid
+//     UTF-8 replaced by U+FFFD. Bidirectional formatting characters stay,
+//     since right-to-left names use them. Email is otherwise as the provider
+//     sent it, and the provider vouches for it only when EmailVerified is
+//     true.
+//   - Image is an absolute http or https URL with a host. Any other value,
+//     such as a relative path or a javascript: URL, becomes "".
+//   - Extra and Raw are as the provider sent them, unchecked; escape them
+//     before showing them.
+//
+// A userinfo reply or ID token in which one object names a member twice is
+// rejected with [ErrMalformedReply], at any depth, because JSON readers
+// disagree on which member counts: gjson, which reads the mapping and the
+// userinfo sub, takes the first, and encoding/json, which a caller may use
+// on Raw, takes the last. A token reply is not rejected for that; its
+// fields, and a profile built from them, keep the first member.
 type Profile struct {
 	ID            string          `json:"id"`
 	Name          string          `json:"name,omitempty"`
@@ -99,9 +125,13 @@ func plainKeys(all [][]string) []string {
 	return keys
 }
 
-// Apply maps a profile reply onto a Profile. The id may be a JSON string
-// or number (kept digit for digit); every other field may be absent.
+// Apply maps a profile reply onto a Profile, checking and cleaning the
+// values as described on [Profile]. The id may be a JSON string or an
+// integer (kept digit for digit); every other field may be absent.
 func (m *Mapping) Apply(raw []byte) (*Profile, error) {
+	if m == nil {
+		return nil, errors.New("providers: nil profile mapping; build one with NewMapping")
+	}
 	if !gjson.ValidBytes(raw) {
 		return nil, fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)
 	}
@@ -111,24 +141,39 @@ func (m *Mapping) Apply(raw []byte) (*Profile, error) {
 	}
 
 	values := pathValues{root: root, keys: m.keys}
-	if m.keys != nil {
+	var err error
+	if m.keys == nil {
+		err = checkMembers(root, 0)
+	} else {
+		// One pass over the top level checks the member names and keeps
+		// the mapped members.
+		var names memberNames
 		root.ForEach(func(key, value gjson.Result) bool {
-			// The first of repeated members wins, as with gjson.Get.
-			if i := slices.Index(m.keys, key.Str); i >= 0 && !values.found[i].Exists() {
+			if !names.add(key.Str) {
+				err = duplicateMemberError(key.Str)
+				return false
+			}
+			if err = checkMembers(value, 1); err != nil {
+				return false
+			}
+			if i := slices.Index(m.keys, key.Str); i >= 0 {
 				values.found[i] = value
 			}
 			return true
 		})
 	}
-
-	p := &Profile{Raw: json.RawMessage(raw)}
-	p.ID = first(&values, m.id)
-	if p.ID == "" {
-		return nil, fmt.Errorf("%w at %s", ErrMissingUserID, strings.Join(m.id, " or "))
+	if err != nil {
+		return nil, err
 	}
-	p.Name = first(&values, m.name)
-	p.Email = first(&values, m.email)
-	p.Image = first(&values, m.image)
+
+	id, err := userID(&values, m.id)
+	if err != nil {
+		return nil, err
+	}
+	p := &Profile{ID: id, Raw: json.RawMessage(raw)}
+	p.Name = removeControl(first(&values, m.name))
+	p.Email = removeControl(first(&values, m.email))
+	p.Image = webURL(first(&values, m.image))
 	p.EmailVerified = firstBool(&values, m.emailVerified)
 
 	if len(m.extra) > 0 {

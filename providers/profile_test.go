@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -213,8 +214,6 @@ func TestMapProfileMissingID(t *testing.T) {
 		{name: "id absent", reply: fixture(t, "threads/me_no_id.json")},
 		{name: "id null", reply: `{"id":null,"username":"jane.doe"}`},
 		{name: "id empty", reply: `{"id":"","username":"jane.doe"}`},
-		{name: "id object", reply: `{"id":{"value":"1"}}`},
-		{name: "id boolean", reply: `{"id":true}`},
 	}
 	for _, test := range tests {
 		t.Run(test.name, func(t *testing.T) {
@@ -360,4 +359,234 @@ func TestFinishWrappedProfile(t *testing.T) {
 	if got := server.only("/user").Header.Get("Authorization"); got != "Bearer naver-token-1" {
 		t.Errorf("Authorization header = %q, want Bearer naver-token-1", got)
 	}
+}
+
+func TestMapProfileInvalidID(t *testing.T) {
+	tests := []struct {
+		name  string
+		paths schema.Paths
+		reply string
+		want  string // the error text after the provider and endpoint
+	}{
+		{name: "object", paths: schema.Paths{"data.id"}, reply: `{"data":{"id":{"value":"1"}}}`, want: "user id at data.id is an object, not a string or number"},
+		{name: "array", paths: schema.Paths{"id"}, reply: `{"id":["1"]}`, want: "user id at id is an array, not a string or number"},
+		{name: "boolean", paths: schema.Paths{"id"}, reply: `{"id":true}`, want: "user id at id is a boolean, not a string or number"},
+		{name: "exponent", paths: schema.Paths{"id"}, reply: `{"id":1.5e3}`, want: "user id at id is 1.5e3, not an integer"},
+		{name: "fraction", paths: schema.Paths{"id"}, reply: `{"id":-12.0}`, want: "user id at id is -12.0, not an integer"},
+		{name: "NUL", paths: schema.Paths{"id"}, reply: `{"id":"1\u0000"}`, want: "user id at id contains the control character U+0000"},
+		{name: "newline", paths: schema.Paths{"id"}, reply: `{"id":"1\nlevel=ERROR"}`, want: "user id at id contains the control character U+000A"},
+		{name: "line separator", paths: schema.Paths{"id"}, reply: `{"id":"1\u2028"}`, want: "user id at id contains the control character U+2028"},
+		{name: "right-to-left override", paths: schema.Paths{"id"}, reply: `{"id":"admin\u202Egpj"}`, want: "user id at id contains the bidirectional formatting character U+202E"},
+		{name: "isolate", paths: schema.Paths{"id"}, reply: `{"id":"a\u2067b"}`, want: "user id at id contains the bidirectional formatting character U+2067"},
+		{name: "invalid UTF-8", paths: schema.Paths{"id"}, reply: "{\"id\":\"a\xffb\"}", want: "user id at id is not valid UTF-8"},
+		{name: "template with a control character", paths: schema.Paths{"={team}:{user}"}, reply: `{"team":"T1","user":"U\r2"}`, want: "user id at ={team}:{user} contains the control character U+000D"},
+		{name: "first path decides", paths: schema.Paths{"id", "login"}, reply: `{"id":{"x":1},"login":"octocat"}`, want: "user id at id is an object, not a string or number"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			spec := exampleSpec("http://127.0.0.1:1")
+			spec.Profile.ID = test.paths
+			p := newProvider(t, "example", spec)
+
+			profile, err := p.MapProfile([]byte(test.reply))
+			if profile != nil {
+				t.Errorf("profile = %+v, want nil", profile)
+			}
+			if !errors.Is(err, ErrInvalidUserID) {
+				t.Fatalf("error = %v, want ErrInvalidUserID", err)
+			}
+			if want := "providers: example userinfo endpoint: " + test.want; err.Error() != want {
+				t.Errorf("error = %q\nwant    %q", err, want)
+			}
+		})
+	}
+}
+
+func TestMapProfileValidID(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply string
+		want  string
+	}{
+		{name: "negative integer", reply: `{"id":-42}`, want: "-42"},
+		{name: "zero", reply: `{"id":0}`, want: "0"},
+		{name: "string that looks like a float", reply: `{"id":"1.5e3"}`, want: "1.5e3"},
+		{name: "Bitbucket UUID", reply: `{"id":"{5e1b3f4a-2c9d-4e0f-8a7b-6c5d4e3f2a1b}"}`, want: "{5e1b3f4a-2c9d-4e0f-8a7b-6c5d4e3f2a1b}"},
+		{name: "right-to-left letters", reply: `{"id":"مستخدم"}`, want: "مستخدم"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			spec := exampleSpec("http://127.0.0.1:1")
+			p := newProvider(t, "example", spec)
+
+			profile, err := p.MapProfile([]byte(test.reply))
+			if err != nil {
+				t.Fatalf("MapProfile: %v", err)
+			}
+			if profile.ID != test.want {
+				t.Errorf("ID = %q, want %q", profile.ID, test.want)
+			}
+		})
+	}
+}
+
+// Name and email lose control characters, and an image that is not an
+// http or https URL is dropped. Extra stays as sent.
+func TestMapProfileCleansValues(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply string
+		want  Profile
+	}{
+		{
+			name:  "control characters in name and email",
+			reply: `{"id":"1","name":"Jane\u0000 Doe\r\n","email":"jane@example.com\u2028","image":"https://cdn.example/a.png"}`,
+			want:  Profile{ID: "1", Name: "Jane Doe", Email: "jane@example.com", Image: "https://cdn.example/a.png"},
+		},
+		{
+			name:  "bidirectional marks kept in a name",
+			reply: `{"id":"2","name":"\u200Fسارة"}`,
+			want:  Profile{ID: "2", Name: "\u200Fسارة"},
+		},
+		{
+			name:  "invalid UTF-8 in a name",
+			reply: "{\"id\":\"3\",\"name\":\"A\xffB\"}",
+			want:  Profile{ID: "3", Name: "A\uFFFDB"},
+		},
+		{name: "javascript image", reply: `{"id":"4","image":"javascript:alert(1)"}`, want: Profile{ID: "4"}},
+		{name: "data image", reply: `{"id":"5","image":"data:image/svg+xml;base64,PHN2Zz4="}`, want: Profile{ID: "5"}},
+		{name: "file image", reply: `{"id":"6","image":"file:///etc/passwd"}`, want: Profile{ID: "6"}},
+		{name: "relative image", reply: `{"id":"7","image":"avatar/athlete/large.png"}`, want: Profile{ID: "7"}},
+		{name: "scheme-relative image", reply: `{"id":"8","image":"//cdn.example/a.png"}`, want: Profile{ID: "8"}},
+		{name: "image without a host", reply: `{"id":"9","image":"https:///a.png"}`, want: Profile{ID: "9"}},
+		{name: "image with a control character", reply: `{"id":"10","image":"https://cdn.example/a\n.png"}`, want: Profile{ID: "10"}},
+		{name: "http image", reply: `{"id":"11","image":"http://cdn.example/a.png"}`, want: Profile{ID: "11", Image: "http://cdn.example/a.png"}},
+		{name: "upper-case scheme", reply: `{"id":"12","image":"HTTPS://cdn.example/A.png"}`, want: Profile{ID: "12", Image: "https://cdn.example/A.png"}},
+		{
+			name:  "extra as sent",
+			reply: `{"id":"13","bio":"a\u0000b"}`,
+			want:  Profile{ID: "13", Extra: map[string]any{"bio": "a\x00b"}},
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			m, err := NewMapping(schema.ProfileMapping{
+				ID:    schema.Paths{"id"},
+				Name:  schema.Paths{"name"},
+				Email: schema.Paths{"email"},
+				Image: schema.Paths{"image"},
+				Extra: map[string]schema.Paths{"bio": {"bio"}},
+			})
+			if err != nil {
+				t.Fatalf("NewMapping: %v", err)
+			}
+			got, err := m.Apply([]byte(test.reply))
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			if got.Extra != nil && len(got.Extra) == 0 {
+				got.Extra = nil
+			}
+			got.Raw = nil
+			if !reflect.DeepEqual(*got, test.want) {
+				t.Errorf("profile = %#v\nwant      %#v", *got, test.want)
+			}
+		})
+	}
+}
+
+// A profile reply that names a member twice in one object is rejected,
+// because the mapping (gjson) and encoding/json would read different
+// values from it.
+func TestMapProfileDuplicateMembers(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply string
+		want  string
+	}{
+		{name: "top level", reply: `{"id":"first","id":"second"}`, want: `member "id" appears twice in one object`},
+		{name: "escaped name", reply: `{"id":"first","\u0069d":"second"}`, want: `member "id" appears twice in one object`},
+		{name: "nested", reply: `{"data":{"id":"first","id":"second"}}`, want: `member "id" appears twice in one object`},
+		{name: "inside an array", reply: `{"id":"1","emails":[{"email":"a@example.com","email":"b@example.com"}]}`, want: `member "email" appears twice in one object`},
+		{name: "unmapped member", reply: `{"id":"1","bio":"a","bio":"b"}`, want: `member "bio" appears twice in one object`},
+		{name: "past the small set", reply: manyMembers(70) + `,"m3":0}`, want: `member "m3" appears twice in one object`},
+		{name: "past the small set, late", reply: manyMembers(70) + `,"m69":0}`, want: `member "m69" appears twice in one object`},
+		{name: "too deep", reply: `{"id":"1","x":` + strings.Repeat("[", maxProfileDepth) + strings.Repeat("]", maxProfileDepth) + `}`, want: "nested deeper than 64 levels"},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			p := newProvider(t, "example", exampleSpec("http://127.0.0.1:1"))
+
+			profile, err := p.MapProfile([]byte(test.reply))
+			if profile != nil {
+				t.Errorf("profile = %+v, want nil", profile)
+			}
+			if !errors.Is(err, ErrMalformedReply) {
+				t.Fatalf("error = %v, want ErrMalformedReply", err)
+			}
+			if want := "providers: example userinfo endpoint: malformed reply: " + test.want; err.Error() != want {
+				t.Errorf("error = %q\nwant    %q", err, want)
+			}
+		})
+	}
+
+	t.Run("same name in two objects", func(t *testing.T) {
+		p := newProvider(t, "example", exampleSpec("http://127.0.0.1:1"))
+		reply := manyMembers(70) + `,"a":{"id":"x"},"b":{"id":"y"}}`
+		if _, err := p.MapProfile([]byte(reply)); err != nil {
+			t.Errorf("MapProfile: %v", err)
+		}
+	})
+}
+
+// manyMembers returns an unclosed JSON object with the id and n members
+// m0, m1, ...
+func manyMembers(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"id":"1"`)
+	for i := range n {
+		fmt.Fprintf(&b, `,"m%d":%d`, i, i)
+	}
+	return b.String()
+}
+
+// Token replies, which are not rejected for a repeated member, are read
+// first-wins at every depth, as gjson reads them, and so is each part of
+// a merged profile.
+func TestFirstMemberWins(t *testing.T) {
+	t.Run("token reply", func(t *testing.T) {
+		server := newProviderServer(t, map[string]http.HandlerFunc{
+			"/token": replyJSON(http.StatusOK, `{"access_token":"first-token","access_token":"second-token","owner":{"user":{"id":"first","id":"second"}}}`),
+		})
+		spec := exampleSpec(server.URL)
+		spec.Profile = schema.ProfileMapping{Sources: []string{"token"}, ID: schema.Paths{"owner.user.id"}}
+		p := newProvider(t, "example", spec)
+
+		tok, profile, err := p.Finish(context.Background(), testCode, "", "")
+		if err != nil {
+			t.Fatalf("Finish: %v", err)
+		}
+		if tok.AccessToken != "first-token" {
+			t.Errorf("AccessToken = %q, want first-token", tok.AccessToken)
+		}
+		if got := Extras(tok)["access_token"]; got != "first-token" {
+			t.Errorf("Extras access_token = %v, want first-token", got)
+		}
+		if profile.ID != "first" {
+			t.Errorf("profile id = %q, want first", profile.ID)
+		}
+	})
+
+	t.Run("merged parts", func(t *testing.T) {
+		merged, err := mergeObjects([][]byte{
+			[]byte(`{"id":"first","id":"second","name":"A"}`),
+			[]byte(`{"name":"B","name":"C"}`),
+		})
+		if err != nil {
+			t.Fatalf("mergeObjects: %v", err)
+		}
+		if want := `{"id":"first","name":"B"}`; string(merged) != want {
+			t.Errorf("merged = %s, want %s", merged, want)
+		}
+	})
 }

@@ -27,7 +27,8 @@ const (
 	DefaultMaxReply = 1 << 20 // 1 MiB; token and profile replies are a few KiB
 )
 
-// Provider is one configured provider, safe for concurrent use.
+// Provider is one configured provider, safe for concurrent use. Build it
+// with [New]; the zero value is not usable.
 type Provider struct {
 	ID   string
 	Spec *schema.Spec
@@ -69,11 +70,24 @@ func WithMaxReply(n int64) Option {
 	}
 }
 
-// WithLogger sets the logger; the default is slog.Default().
-func WithLogger(l *slog.Logger) Option { return func(p *Provider) { p.logger = l } }
+// WithLogger sets the logger. Nil keeps the default, slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(p *Provider) {
+		if l != nil {
+			p.logger = l
+		}
+	}
+}
 
-// WithClock sets the clock used for token expiry, for tests.
-func WithClock(now func() time.Time) Option { return func(p *Provider) { p.now = now } }
+// WithClock sets the clock used for token expiry, for tests. Nil keeps
+// time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(p *Provider) {
+		if now != nil {
+			p.now = now
+		}
+	}
+}
 
 // reservedParams are set by the flow itself; a spec must not override them.
 var reservedParams = []string{"client_id", "redirect_uri", "response_type", "state", "code_challenge", "code_challenge_method", "nonce"}
@@ -81,6 +95,9 @@ var reservedParams = []string{"client_id", "redirect_uri", "response_type", "sta
 // New builds a provider from a resolved spec. It compiles the profile and
 // error mappings, so a request never parses YAML or compiles a path.
 func New(id string, spec *schema.Spec, opts ...Option) (*Provider, error) {
+	if spec == nil {
+		return nil, fmt.Errorf("providers: %s: nil spec; pass a spec that schema resolved", id)
+	}
 	p := &Provider{
 		ID:        id,
 		Spec:      spec,
@@ -91,7 +108,9 @@ func New(id string, spec *schema.Spec, opts ...Option) (*Provider, error) {
 		now:       time.Now,
 	}
 	for _, opt := range opts {
-		opt(p)
+		if opt != nil {
+			opt(p)
+		}
 	}
 	if p.separator == "" {
 		p.separator = " "
@@ -206,7 +225,11 @@ func (p *Provider) AuthCodeURL(r AuthRequest) string {
 
 // Scopes returns the scopes granted in a token reply, split by the
 // provider's separator. A reply that lists them as a JSON array works too.
+// A nil token has no scopes.
 func (p *Provider) Scopes(tok *oauth2.Token) []string {
+	if tok == nil {
+		return nil
+	}
 	switch v := tok.Extra("scope").(type) {
 	case string:
 		return splitScopes(v, p.separator)

@@ -1,8 +1,10 @@
 package providers
 
 import (
+	"cmp"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -18,8 +20,11 @@ const minRedacted = 8
 // redactSent replaces, in the text fields of a *ProviderError in err, every
 // value of params named in sentSecretParams and every value of more, so
 // that a provider that quotes the request in its error text, such as
-// "code AQB... was already used", does not put the code into logs. A value
-// that the 200-byte cut left at the end of the text is replaced too.
+// "code AQB... was already used", does not put the code into logs. Each
+// value is replaced as sent and in its escaped forms (see
+// [escapedForms]), because a provider may quote the encoded form body or
+// query. A value that the 200-byte cut left at the end of the text is
+// replaced too.
 func redactSent(err error, params url.Values, more ...string) error {
 	var perr *ProviderError
 	if !errors.As(err, &perr) {
@@ -29,12 +34,36 @@ func redactSent(err error, params url.Values, more ...string) error {
 	for _, name := range sentSecretParams {
 		values = append(values, params[name]...)
 	}
+	forms := escapedForms(values)
 	for _, field := range []*string{&perr.Code, &perr.Description, &perr.Type, &perr.Subcode, &perr.TraceID} {
-		for _, value := range values {
-			*field = redactValue(*field, value)
+		for _, form := range forms {
+			*field = redactValue(*field, form)
 		}
 	}
 	return err
+}
+
+// escapedForms returns each value of at least minRedacted bytes as it is,
+// form-encoded (url.QueryEscape, a space as "+", as in a form body or a
+// query), form-encoded with a space as "%20", and path-escaped
+// (url.PathEscape). The list is sorted longest first, so that a form that
+// contains a shorter one is replaced whole.
+func escapedForms(values []string) []string {
+	forms := make([]string, 0, 4*len(values))
+	for _, value := range values {
+		if len(value) < minRedacted {
+			continue
+		}
+		query := url.QueryEscape(value)
+		forms = append(forms, value, query, strings.ReplaceAll(query, "+", "%20"), url.PathEscape(value))
+	}
+	slices.SortFunc(forms, func(a, b string) int {
+		if n := cmp.Compare(len(b), len(a)); n != 0 {
+			return n
+		}
+		return strings.Compare(a, b)
+	})
+	return slices.Compact(forms)
 }
 
 // redactValue replaces value in text, and a prefix of value that ends the

@@ -39,18 +39,24 @@ func (p *Provider) Refresh(ctx context.Context, tok *oauth2.Token) (*oauth2.Toke
 }
 
 // TokenSource returns an oauth2.TokenSource that returns tok until it is
-// within the refresh step's refresh_before of its expiry (or expired, when
-// the step sets none), then refreshes it. When a refresh fails while the
-// current token is still valid, the current token is returned and the
-// failure logged, because providers such as Threads refuse to refresh a
-// token younger than 24 hours.
+// within the refresh step's refresh_before of its expiry (DefaultRefreshBefore
+// when the spec has no refresh step or the step sets none), then refreshes
+// it. When a refresh fails while the current token is still valid, the
+// current token is returned and the failure logged, because providers such
+// as Threads refuse to refresh a token younger than 24 hours.
 func (p *Provider) TokenSource(ctx context.Context, tok *oauth2.Token) oauth2.TokenSource {
-	var before time.Duration
-	if p.Spec.Refresh != nil {
+	before := DefaultRefreshBefore
+	if p.Spec.Refresh != nil && p.Spec.Refresh.RefreshBefore > 0 {
 		before = time.Duration(p.Spec.Refresh.RefreshBefore)
 	}
 	return &tokenSource{ctx: ctx, provider: p, tok: tok, before: before}
 }
+
+// DefaultRefreshBefore is how long before expiry [Provider.TokenSource]
+// refreshes a token when the spec sets no refresh_before. It matches the
+// expiry margin of x/oauth2 (expiryDelta, 10 seconds), so that a token is
+// not sent in the seconds before it expires.
+const DefaultRefreshBefore = 10 * time.Second
 
 type tokenSource struct {
 	ctx      context.Context

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/presetauth/presetauth/schema"
 	"golang.org/x/oauth2"
 )
 
@@ -329,5 +330,61 @@ func TestRefreshNilToken(t *testing.T) {
 	}
 	if n := len(server.Requests("/refresh_access_token")); n != 0 {
 		t.Errorf("refresh endpoint got %d requests, want 0", n)
+	}
+}
+
+// Without refresh_before, the source refreshes DefaultRefreshBefore (10
+// seconds, as x/oauth2) ahead of expiry, so that a token is not sent in
+// its last seconds.
+func TestTokenSourceRefreshesEarly(t *testing.T) {
+	tests := []struct {
+		name         string
+		step         *schema.TokenStep // nil uses the refresh_token grant
+		untilExpiry  time.Duration
+		wantRequests int
+	}{
+		{name: "grant 11s before expiry", untilExpiry: 11 * time.Second},
+		{name: "grant 9s before expiry", untilExpiry: 9 * time.Second, wantRequests: 1},
+		{name: "grant 1s before expiry", untilExpiry: time.Second, wantRequests: 1},
+		{name: "step 11s before expiry", step: &schema.TokenStep{}, untilExpiry: 11 * time.Second},
+		{name: "step 9s before expiry", step: &schema.TokenStep{}, untilExpiry: 9 * time.Second, wantRequests: 1},
+		{
+			name:         "step with refresh_before",
+			step:         &schema.TokenStep{RefreshBefore: schema.Duration(time.Minute)},
+			untilExpiry:  59 * time.Second,
+			wantRequests: 1,
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			server := newProviderServer(t, map[string]http.HandlerFunc{
+				"/token":   replyJSON(http.StatusOK, `{"access_token":"access-2","expires_in":3600}`),
+				"/refresh": replyJSON(http.StatusOK, `{"access_token":"access-2","expires_in":3600}`),
+			})
+			spec := exampleSpec(server.URL)
+			if test.step != nil {
+				spec.Refresh = test.step
+				spec.Refresh.URL = server.URL + "/refresh"
+				spec.Refresh.Params = map[string]string{"grant_type": "refresh_token", "refresh_token": "{refresh_token}"}
+			}
+			p := newProvider(t, "example", spec)
+			old := &oauth2.Token{AccessToken: "access-1", RefreshToken: "refresh-1", Expiry: testNow.Add(test.untilExpiry)}
+
+			tok, err := p.TokenSource(context.Background(), old).Token()
+			if err != nil {
+				t.Fatalf("Token: %v", err)
+			}
+			n := len(server.Requests("/token")) + len(server.Requests("/refresh"))
+			if n != test.wantRequests {
+				t.Errorf("%d refresh requests, want %d", n, test.wantRequests)
+			}
+			want := "access-1"
+			if test.wantRequests > 0 {
+				want = "access-2"
+			}
+			if tok.AccessToken != want {
+				t.Errorf("AccessToken = %q, want %q", tok.AccessToken, want)
+			}
+		})
 	}
 }

@@ -21,6 +21,9 @@ import (
 // spec's include requests added under their names. The spec's fields are
 // sent comma-joined as the `fields` parameter.
 func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, error) {
+	if tok == nil {
+		return nil, fmt.Errorf("providers: %s: no token for the userinfo request; pass the token that Exchange returned", p.ID)
+	}
 	spec := p.Spec.Userinfo
 	address := p.current.Load().userinfo
 	if address == "" {
@@ -49,9 +52,9 @@ func (p *Provider) Userinfo(ctx context.Context, tok *oauth2.Token) ([]byte, err
 		return body, err
 	}
 
-	merged := map[string]json.RawMessage{}
-	if err := json.Unmarshal(body, &merged); err != nil {
-		return nil, &ReplyError{Provider: p.ID, Endpoint: "userinfo", Err: fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)}
+	merged, err := objectMembers(body)
+	if err != nil {
+		return nil, &ReplyError{Provider: p.ID, Endpoint: "userinfo", Err: err}
 	}
 	for _, inc := range spec.Include {
 		params := url.Values{}
@@ -139,11 +142,19 @@ func (p *Provider) fetchProfileJSON(ctx context.Context, pr profileRequest, tok 
 			return nil, redactSent(perr, params, tok.AccessToken, p.config.ClientSecret)
 		}
 	}
+	fail := func(err error) error {
+		return &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: r.contentType, Err: err}
+	}
 	if r.status < 200 || r.status > 299 {
-		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: r.contentType, Err: ErrUnexpectedStatus}
+		return nil, fail(ErrUnexpectedStatus)
 	}
 	if !valid {
-		return nil, &ReplyError{Provider: p.ID, Endpoint: endpoint, Status: r.status, ContentType: r.contentType, Err: ErrMalformedReply}
+		return nil, fail(fmt.Errorf("%w: expected JSON", ErrMalformedReply))
+	}
+	// Checked here, before the replies are merged or their sub compared
+	// with the ID token's, because the merge would hide a repeated member.
+	if err := checkMembers(gjson.ParseBytes(r.body), 0); err != nil {
+		return nil, fail(err)
 	}
 	return r.body, nil
 }
@@ -205,6 +216,9 @@ func (p *Provider) Finish(ctx context.Context, code, redirectURL, verifier strin
 // it. A failed step fails the sign-in, so a one-hour token is never kept in
 // place of a long-lived one.
 func (p *Provider) Complete(ctx context.Context, cb Callback) (*oauth2.Token, *Profile, error) {
+	if cb.Code == "" {
+		return nil, nil, p.errEmptyCode()
+	}
 	if err := p.Discover(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -298,13 +312,35 @@ func (p *Provider) profileJSON(ctx context.Context, tok *oauth2.Token, claims []
 func mergeObjects(parts [][]byte) ([]byte, error) {
 	merged := map[string]json.RawMessage{}
 	for _, part := range parts {
-		var object map[string]json.RawMessage
-		if err := json.Unmarshal(part, &object); err != nil {
-			return nil, fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)
+		object, err := objectMembers(part)
+		if err != nil {
+			return nil, err
 		}
 		for k, v := range object {
 			merged[k] = v
 		}
 	}
 	return json.Marshal(merged)
+}
+
+// objectMembers returns the members of a JSON object as raw JSON. Of
+// members with the same name, the first wins, because gjson.Get, which
+// reads the profile mapping and the userinfo sub, takes the first.
+// json.Unmarshal would keep the last.
+func objectMembers(object []byte) (map[string]json.RawMessage, error) {
+	if !gjson.ValidBytes(object) {
+		return nil, fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)
+	}
+	root := gjson.ParseBytes(object)
+	if !root.IsObject() {
+		return nil, fmt.Errorf("%w: expected a JSON object", ErrMalformedReply)
+	}
+	members := map[string]json.RawMessage{}
+	root.ForEach(func(key, value gjson.Result) bool {
+		if _, seen := members[key.Str]; !seen {
+			members[key.Str] = json.RawMessage(value.Raw)
+		}
+		return true
+	})
+	return members, nil
 }

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,6 +21,9 @@ import (
 // Threads redirect may end in "#_"; callers strip it first (the oauth
 // handler does).
 func (p *Provider) Exchange(ctx context.Context, code, redirectURL, verifier string) (*oauth2.Token, error) {
+	if code == "" {
+		return nil, p.errEmptyCode()
+	}
 	if redirectURL == "" {
 		redirectURL = p.config.RedirectURL
 	}
@@ -37,6 +41,12 @@ func (p *Provider) Exchange(ctx context.Context, code, redirectURL, verifier str
 		params.Set("code_verifier", verifier)
 	}
 	return p.tokenRequest(ctx, "token", params)
+}
+
+// errEmptyCode is the error for an empty authorization code, returned
+// before any request, since a token endpoint can only reject it.
+func (p *Provider) errEmptyCode() error {
+	return fmt.Errorf("providers: %s: empty authorization code; pass the code parameter of the callback", p.ID)
 }
 
 // tokenRequest posts a grant to the token endpoint with client
@@ -60,9 +70,9 @@ func (p *Provider) tokenRequest(ctx context.Context, endpoint string, params url
 	if err != nil {
 		return nil, fmt.Errorf("providers: %s: invalid token URL: %w", p.ID, err)
 	}
+	var basic string
 	if p.Spec.Token.AuthMethod == "client_secret_basic" {
-		// RFC 6749 §2.3.1: both parts are form-encoded before Basic encoding.
-		req.SetBasicAuth(url.QueryEscape(p.config.ClientID), url.QueryEscape(p.config.ClientSecret))
+		basic = p.setBasicAuth(req)
 	}
 
 	r, err := p.send(ctx, endpoint, req)
@@ -71,9 +81,19 @@ func (p *Provider) tokenRequest(ctx context.Context, endpoint string, params url
 	}
 	tok, err := p.parseToken(endpoint, r, time.Duration(p.Spec.Token.DefaultLifetime))
 	if err != nil {
-		return nil, redactSent(err, params, p.config.ClientSecret)
+		return nil, redactSent(err, params, p.config.ClientSecret, basic)
 	}
 	return tok, nil
+}
+
+// setBasicAuth sets the client credentials as an HTTP Basic header and
+// returns the encoded credentials, which errors must not quote either.
+// RFC 6749 §2.3.1: both parts are form-encoded before Basic encoding.
+func (p *Provider) setBasicAuth(req *http.Request) string {
+	credentials := url.QueryEscape(p.config.ClientID) + ":" + url.QueryEscape(p.config.ClientSecret)
+	encoded := base64.StdEncoding.EncodeToString([]byte(credentials))
+	req.Header.Set("Authorization", "Basic "+encoded)
+	return encoded
 }
 
 // RunStep sends a follow-up token step (the spec's exchange or refresh) for
@@ -109,8 +129,9 @@ func (p *Provider) RunStep(ctx context.Context, name string, step *schema.TokenS
 	if err != nil {
 		return nil, fmt.Errorf("providers: %s: invalid %s URL: %w", p.ID, name, err)
 	}
+	var basic string
 	if step.AuthMethod == "client_secret_basic" {
-		req.SetBasicAuth(url.QueryEscape(p.config.ClientID), url.QueryEscape(p.config.ClientSecret))
+		basic = p.setBasicAuth(req)
 	}
 	r, err := p.send(ctx, name, req)
 	if err != nil {
@@ -118,7 +139,7 @@ func (p *Provider) RunStep(ctx context.Context, name string, step *schema.TokenS
 	}
 	next, err := p.parseToken(name, r, 0)
 	if err != nil {
-		return nil, redactSent(err, params, p.config.ClientSecret, tok.AccessToken, tok.RefreshToken)
+		return nil, redactSent(err, params, p.config.ClientSecret, tok.AccessToken, tok.RefreshToken, basic)
 	}
 	return carryOver(tok, next), nil
 }
@@ -227,7 +248,7 @@ func (p *Provider) replyFields(endpoint string, r *reply) (map[string]any, error
 	switch {
 	case r.isJSON():
 		if !gjson.ValidBytes(r.body) {
-			return nil, fail(ErrMalformedReply)
+			return nil, fail(fmt.Errorf("%w: invalid JSON", ErrMalformedReply))
 		}
 		root := gjson.ParseBytes(r.body)
 		if perr := p.errors.read(root); perr != nil {
@@ -245,7 +266,7 @@ func (p *Provider) replyFields(endpoint string, r *reply) (map[string]any, error
 			if r.status < 200 || r.status > 299 {
 				return nil, fail(ErrUnexpectedStatus)
 			}
-			return nil, fail(ErrMalformedReply)
+			return nil, fail(fmt.Errorf("%w: invalid form data", ErrMalformedReply))
 		}
 		if code := values.Get("error"); code != "" {
 			return nil, &ProviderError{Provider: p.ID, Endpoint: endpoint, Status: r.status, Code: cleanText(code), Description: cleanText(values.Get("error_description"))}
@@ -260,19 +281,26 @@ func (p *Provider) replyFields(endpoint string, r *reply) (map[string]any, error
 	if r.status < 200 || r.status > 299 {
 		return nil, fail(ErrUnexpectedStatus)
 	}
-	return nil, fail(fmt.Errorf("%w: content type %q", ErrMalformedReply, r.contentType))
+	// The content type is not repeated here: ReplyError prints it.
+	return nil, fail(fmt.Errorf("%w: expected JSON or form data", ErrMalformedReply))
 }
 
 // jsonFields converts a JSON object into Go values with exact numbers.
+// Of members with the same name, the first wins, as with gjson.Get.
 func jsonFields(root gjson.Result) map[string]any {
 	fields := map[string]any{}
 	root.ForEach(func(key, value gjson.Result) bool {
-		fields[key.Str] = jsonValue(value)
+		if _, seen := fields[key.Str]; !seen {
+			fields[key.Str] = jsonValue(value)
+		}
 		return true
 	})
 	return fields
 }
 
+// jsonValue converts a JSON value into Go values, numbers as json.Number.
+// Objects at any depth keep the first of members with the same name, as
+// gjson reads them; encoding/json would keep the last.
 func jsonValue(v gjson.Result) any {
 	switch v.Type {
 	case gjson.String:
@@ -289,11 +317,16 @@ func jsonValue(v gjson.Result) any {
 	case gjson.False:
 		return false
 	case gjson.JSON:
-		var out any
-		dec := json.NewDecoder(strings.NewReader(v.Raw))
-		dec.UseNumber()
-		if dec.Decode(&out) == nil {
-			return out
+		if v.IsObject() {
+			return jsonFields(v)
+		}
+		if v.IsArray() {
+			items := []any{}
+			v.ForEach(func(_, item gjson.Result) bool {
+				items = append(items, jsonValue(item))
+				return true
+			})
+			return items
 		}
 	}
 	return nil

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -45,12 +47,20 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("line %d: must be a duration such as 168h", n.Line)
 	}
 	v, err := time.ParseDuration(n.Value)
+	if err != nil && durationSyntax.MatchString(n.Value) {
+		// time.ParseDuration fails on well-formed durations over its range.
+		return fmt.Errorf("line %d: duration %q is too long; the maximum is %dh, about 292 years", n.Line, n.Value, int64(math.MaxInt64/time.Hour))
+	}
 	if err != nil || v < 0 {
 		return fmt.Errorf("line %d: invalid duration %q; use a positive Go duration such as 168h or 30m", n.Line, n.Value)
 	}
 	*d = Duration(v)
 	return nil
 }
+
+// durationSyntax matches what time.ParseDuration accepts, apart from a
+// negative sign, whatever the size.
+var durationSyntax = regexp.MustCompile(`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // MarshalYAML writes the duration as a Go duration string.
 func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }

@@ -21,9 +21,10 @@ type DeploymentDocument struct {
 
 // Entry is one provider of a deployment file.
 type Entry struct {
-	ID     string    // the key under providers
-	Preset string    // the preset it starts from; empty when declared in full
-	Doc    *Document // the entry's own keys, endpoints normalized
+	ID     string     // the key under providers
+	Preset string     // the preset it starts from; empty when declared in full
+	Doc    *Document  // the entry's own keys, endpoints normalized
+	Key    *yaml.Node // the provider id's node, where missing fields are reported
 }
 
 // PresetSource finds a preset by name.
@@ -42,7 +43,7 @@ var deploymentKeys = []string{"presets", "providers", "variables"}
 
 // LoadDeploymentFile reads and parses a deployment file.
 func LoadDeploymentFile(name string) (*DeploymentDocument, error) {
-	data, err := os.ReadFile(name)
+	data, err := ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("schema: cannot read deployment file: %w", err)
 	}
@@ -81,9 +82,11 @@ func ParseDeployment(file string, data []byte) (*DeploymentDocument, error) {
 		case "variables":
 			if err := value.Decode(&out.Variables); err != nil || value.Kind != yaml.MappingNode {
 				list = append(list, doc.errorAt(value, "variables", "must be a mapping of names to string values"))
+				continue
 			}
+			list = append(list, checkVariables(doc, value)...)
 		default:
-			list = append(list, doc.errorAt(key, key.Value, fmt.Sprintf("unknown key %q; allowed keys are %s", key.Value, strings.Join(deploymentKeys, ", "))))
+			list = append(list, doc.errorAt(key, key.Value, unknownKeyMessage(key.Value, deploymentKeys)))
 		}
 	}
 	if providers == nil || isNull(providers) {
@@ -94,6 +97,10 @@ func ParseDeployment(file string, data []byte) (*DeploymentDocument, error) {
 		list = append(list, doc.errorAt(providers, "providers", "must be a mapping of provider ids to specs"))
 		return nil, list
 	}
+	if len(providers.Content) == 0 {
+		list = append(list, doc.errorAt(providers, "providers", "no providers; add at least one provider, such as threads:"))
+		return nil, list
+	}
 
 	for i := 0; i+1 < len(providers.Content); i += 2 {
 		key, value := providers.Content[i], providers.Content[i+1]
@@ -102,22 +109,27 @@ func ParseDeployment(file string, data []byte) (*DeploymentDocument, error) {
 			list = append(list, doc.errorAt(key, path, fmt.Sprintf("invalid provider id %q; use lowercase letters, digits, - and _ (it appears in URLs)", key.Value)))
 			continue
 		}
+		entryDoc := doc.child(value)
 		if isNull(value) {
 			value = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: value.Line, Column: value.Column}
-			doc.files[value] = file
+			entryDoc.root = value
+			entryDoc.origins.files[value] = file
 		}
 		if value.Kind != yaml.MappingNode {
 			list = append(list, doc.errorAt(value, path, "must be a mapping of spec keys"))
 			continue
 		}
 
-		entryDoc := &Document{root: value, files: doc.files}
 		if err := entryDoc.normalizeSpec(value, path); err != nil {
 			list = append(list, Errors(err)...)
 			continue
 		}
-		entry := &Entry{ID: key.Value, Doc: entryDoc}
+		entry := &Entry{ID: key.Value, Doc: entryDoc, Key: key}
 		if p := mappingValue(value, "preset"); p != nil && p.Kind == yaml.ScalarNode {
+			if isNull(p) || p.Value == "" {
+				list = append(list, doc.errorAt(p, path+".preset", "preset is null or empty; name a preset such as threads, or remove the key"))
+				continue
+			}
 			entry.Preset = p.Value
 		}
 		out.Entries = append(out.Entries, entry)
@@ -126,6 +138,19 @@ func ParseDeployment(file string, data []byte) (*DeploymentDocument, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkVariables rejects references in the values of variables:, which
+// are used as they are written.
+func checkVariables(doc *Document, variables *yaml.Node) ErrorList {
+	var list ErrorList
+	for i := 0; i+1 < len(variables.Content); i += 2 {
+		key, value := variables.Content[i], variables.Content[i+1]
+		if strings.Contains(value.Value, "${") {
+			list = append(list, doc.errorAt(value, "variables."+key.Value, "contains ${...}, but variables values are not expanded; write the value itself"))
+		}
+	}
+	return list
 }
 
 // Resolve merges each entry into its preset, then expands, decodes and
@@ -160,7 +185,7 @@ func (dd *DeploymentDocument) Resolve(presets PresetSource, lookup Lookup) ([]*P
 			continue
 		}
 
-		spec, err := merged.Resolve(ResolveOptions{Lookup: vars, Dir: filepath.Dir(dd.File), Path: path})
+		spec, err := merged.Resolve(ResolveOptions{Lookup: vars, Dir: filepath.Dir(dd.File), Path: path, Anchor: entry.Key})
 		if err != nil {
 			list = append(list, Errors(err)...)
 			continue

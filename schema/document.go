@@ -15,9 +15,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// maxDocumentSize caps a config file; presets and deployments are a few KiB.
-const maxDocumentSize = 1 << 20
-
 // endpointKeys are the spec keys whose value may be a URL string.
 var endpointKeys = map[string]bool{
 	"authorization": true,
@@ -31,8 +28,48 @@ var endpointKeys = map[string]bool{
 // normalized to the {url, params} form. It remembers the file each node came
 // from, so errors found after a merge still name the right file.
 type Document struct {
-	root  *yaml.Node
-	files map[*yaml.Node]string
+	root    *yaml.Node
+	origins *origins
+
+	// expanded maps each scalar that Resolve expanded to what it was
+	// before, so that errors show the reference and never a value.
+	expanded map[*yaml.Node]expansion
+}
+
+// origins maps YAML nodes to the file they came from. A document built
+// from others, such as a deployment entry or a merge, records only the
+// nodes it creates and looks the others up in its parents. No map is
+// copied, so a deployment with many entries loads in linear time.
+type origins struct {
+	files   map[*yaml.Node]string
+	parents []*origins
+}
+
+func newOrigins(parents ...*origins) *origins {
+	return &origins{files: map[*yaml.Node]string{}, parents: parents}
+}
+
+// file returns the file that n came from, or "" when no document in the
+// chain records n.
+func (o *origins) file(n *yaml.Node) string {
+	if file, ok := o.files[n]; ok {
+		return file
+	}
+	for _, p := range o.parents {
+		if file := p.file(n); file != "" {
+			return file
+		}
+	}
+	return ""
+}
+
+// file returns the file that n came from.
+func (d *Document) file(n *yaml.Node) string { return d.origins.file(n) }
+
+// child returns a document with the root n whose new nodes are recorded
+// apart from d's.
+func (d *Document) child(n *yaml.Node) *Document {
+	return &Document{root: n, origins: newOrigins(d.origins)}
 }
 
 // ParseSpec parses one provider spec, such as a preset file or the body of a
@@ -51,8 +88,11 @@ func ParseSpec(file string, data []byte) (*Document, error) {
 // parse reads one YAML document and rejects what the config language leaves
 // out: several documents, anchors and aliases, and a non-mapping top level.
 func parse(file string, data []byte) (*Document, error) {
-	if len(data) > maxDocumentSize {
-		return nil, &Error{File: file, Msg: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), maxDocumentSize)}
+	if len(data) > MaxFileSize {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), MaxFileSize)}
+	}
+	if err := checkCharacters(file, data); err != nil {
+		return nil, err
 	}
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -81,12 +121,17 @@ func parse(file string, data []byte) (*Document, error) {
 		return nil, &Error{File: file, Line: root.Line, Column: root.Column, Msg: "top level must be a mapping of keys to values"}
 	}
 
-	doc := &Document{root: root, files: map[*yaml.Node]string{}}
+	doc := &Document{root: root, origins: newOrigins()}
 	var list ErrorList
 	walk(root, func(n *yaml.Node) {
-		doc.files[n] = file
+		doc.origins.files[n] = file
 		if n.Kind == yaml.AliasNode || n.Anchor != "" {
 			list = append(list, &Error{File: file, Line: n.Line, Column: n.Column, Msg: "YAML anchors and aliases are not supported; repeat the value instead"})
+		}
+		// A tag such as !!float changes how yaml.v3 decodes a value, and
+		// its decoding errors quote the value, which may be a secret.
+		if n.Style&yaml.TaggedStyle != 0 {
+			list = append(list, &Error{File: file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("YAML tags such as %s are not supported; remove the tag, and quote the value if it must stay a string", n.Tag)})
 		}
 		if n.Kind == yaml.MappingNode {
 			list = append(list, duplicateKeys(file, n)...)
@@ -107,7 +152,47 @@ func syntaxError(file string, err error) error {
 		line, _ := strconv.Atoi(m[1])
 		return &Error{File: file, Line: line, Column: 1, Msg: "invalid YAML: " + m[2]}
 	}
-	return &Error{File: file, Msg: "invalid YAML: " + msg}
+	return &Error{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// checkCharacters rejects, with a position, what yaml.v3 rejects without
+// one: bytes that are not UTF-8, and the control characters that YAML 1.2
+// leaves out of a stream. Those are the C0 controls but tab, line feed and
+// carriage return, then DEL, and the C1 controls but NEL.
+func checkCharacters(file string, data []byte) error {
+	line, lineStart := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		var msg string
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			msg = "file is not valid UTF-8; save it as UTF-8"
+		case !yamlPrintable(r):
+			msg = fmt.Sprintf("control character %U is not allowed in YAML; remove it", r)
+		}
+		if msg != "" {
+			column := utf8.RuneCount(data[lineStart:i]) + 1
+			return &Error{File: file, Line: line, Column: column, Msg: msg}
+		}
+		if r == '\n' {
+			line, lineStart = line+1, i+size
+		}
+		i += size
+	}
+	return nil
+}
+
+// yamlPrintable reports whether r may appear in a YAML 1.2 stream.
+func yamlPrintable(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r', r == 0x85:
+		return true
+	case r >= 0x20 && r <= 0x7e:
+		return true
+	case r >= 0xa0 && r <= 0xd7ff, r >= 0xe000 && r <= 0xfffd, r >= 0x10000 && r <= 0x10ffff:
+		return true
+	}
+	return false
 }
 
 // duplicateKeys reports each key of a mapping that appears a second time;
@@ -157,7 +242,7 @@ func (d *Document) normalizeSpec(spec *yaml.Node, path string) error {
 
 // endpointMapping builds {url, params} from a URL string node.
 func (d *Document) endpointMapping(value *yaml.Node, path string) (*yaml.Node, *Error) {
-	file := d.files[value]
+	file := d.file(value)
 	u, err := url.Parse(value.Value)
 	if err != nil {
 		return nil, &Error{File: file, Line: value.Line, Column: value.Column, Path: path, Msg: fmt.Sprintf("invalid URL %q: %v", value.Value, errors.Unwrap(err))}
@@ -204,7 +289,7 @@ func (d *Document) newNode(kind yaml.Kind, value string, at *yaml.Node) *yaml.No
 	case yaml.MappingNode:
 		n.Tag = "!!map"
 	}
-	d.files[n] = d.files[at]
+	d.origins.files[n] = d.file(at)
 	return n
 }
 

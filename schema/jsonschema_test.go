@@ -30,12 +30,12 @@ const (
 )
 
 // Patterns for validator tags and YAML types that JSON Schema has no format
-// for. A ${NAME} reference is allowed where a URL goes, because it is
-// expanded only after the file is read.
+// for. A ${NAME} reference is allowed where a URL or a duration goes,
+// because it is expanded only after the file is read.
 var (
 	hexColorPattern    = `^#([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`
 	endpointURLPattern = `^(https?://|\$\{)`
-	durationPattern    = `^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$|^0$`
+	durationPattern    = `^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$|^0$|\$\{[A-Za-z_][A-Za-z0-9_]*\}`
 	tagPatterns        = map[string]string{
 		"hexcolor":    hexColorPattern,
 		"endpointurl": endpointURLPattern,
@@ -378,6 +378,10 @@ providers:
     style: {background: "#0a0a0a", text: "#fff", logo: threads}
   threads:
 `,
+		},
+		{
+			name: "duration from a variable",
+			yaml: "providers:\n  threads:\n    token: {default_lifetime: \"${TOKEN_LIFETIME}\"}\n",
 		},
 		{
 			name:     "unknown keys",

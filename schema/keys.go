@@ -23,7 +23,11 @@ func (d *Document) checkKeys(n *yaml.Node, t reflect.Type, path string) ErrorLis
 		return nil
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
-		// Decode now, so that the type's own error gets a position.
+		// Decode now, so that the type's own error gets a position. A value
+		// with a reference is decoded only once it is expanded.
+		if containsReference(n) {
+			return nil
+		}
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
 			msg := decodeLine.ReplaceAllString(err.Error(), "$2")
 			return ErrorList{d.errorAt(n, path, msg)}
@@ -79,7 +83,7 @@ func (d *Document) checkMapping(n *yaml.Node, path string, lookup func(string) (
 
 		t, ok := lookup(key.Value)
 		if !ok {
-			list = append(list, d.errorAt(key, keyPath, fmt.Sprintf("unknown key %q; allowed keys are %s", key.Value, strings.Join(allowed, ", "))))
+			list = append(list, d.errorAt(key, keyPath, unknownKeyMessage(key.Value, allowed)))
 			continue
 		}
 		list = append(list, d.checkKeys(value, t, keyPath)...)
@@ -87,8 +91,83 @@ func (d *Document) checkMapping(n *yaml.Node, path string, lookup func(string) (
 	return list
 }
 
+// errorAt returns an error positioned at n. When n is an expanded value,
+// msg shows the value as written, never what its variables hold.
 func (d *Document) errorAt(n *yaml.Node, path, msg string) *Error {
-	return &Error{File: d.files[n], Line: n.Line, Column: n.Column, Path: path, Msg: msg}
+	if x, ok := d.expanded[n]; ok {
+		msg = x.hide(msg)
+	}
+	return &Error{File: d.file(n), Line: n.Line, Column: n.Column, Path: path, Msg: msg}
+}
+
+// containsReference reports whether a scalar at or below n contains "${".
+func containsReference(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode {
+		return strings.Contains(n.Value, "${")
+	}
+	for _, c := range n.Content {
+		if containsReference(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownKeyMessage returns the message for a key that is not one of
+// allowed, with the allowed key closest to it when that looks like a typo.
+func unknownKeyMessage(key string, allowed []string) string {
+	list := strings.Join(allowed, ", ")
+	if suggestion := closestKey(key, allowed); suggestion != "" {
+		return fmt.Sprintf("unknown key %q; did you mean %s? Allowed keys are %s", key, suggestion, list)
+	}
+	return fmt.Sprintf("unknown key %q; allowed keys are %s", key, list)
+}
+
+// closestKey returns the key of allowed with the smallest edit distance to
+// key, if that distance is at most a third of key's length (at least 1)
+// and no other key is as close.
+func closestKey(key string, allowed []string) string {
+	if len(key) > 64 {
+		return ""
+	}
+	limit := max(1, len(key)/3)
+	best, bestDistance, tie := "", limit+1, false
+	for _, candidate := range allowed {
+		distance := editDistance(strings.ToLower(key), candidate)
+		switch {
+		case distance < bestDistance:
+			best, bestDistance, tie = candidate, distance, false
+		case distance == bestDistance:
+			tie = true
+		}
+	}
+	if tie {
+		return ""
+	}
+	return best
+}
+
+// editDistance returns the Levenshtein distance between a and b in bytes:
+// the number of byte insertions, deletions and substitutions that turn a
+// into b. Config keys are ASCII.
+func editDistance(a, b string) int {
+	previous := make([]int, len(b)+1)
+	current := make([]int, len(b)+1)
+	for j := range previous {
+		previous[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		current[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			current[j] = min(previous[j]+1, current[j-1]+1, previous[j-1]+cost)
+		}
+		previous, current = current, previous
+	}
+	return previous[len(b)]
 }
 
 // fieldByKey finds the type of the field that YAML key fills, looking into

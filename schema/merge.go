@@ -1,10 +1,6 @@
 package schema
 
-import (
-	"maps"
-
-	"gopkg.in/yaml.v3"
-)
+import "gopkg.in/yaml.v3"
 
 // Merge returns override merged into base. Mappings merge key by key,
 // recursively; sequences and scalars in override replace those in base; an
@@ -12,10 +8,7 @@ import (
 // zero value (how a deployment turns a preset step off). Neither input is
 // changed.
 func Merge(base, override *Document) *Document {
-	files := make(map[*yaml.Node]string, len(base.files)+len(override.files))
-	maps.Copy(files, base.files)
-	maps.Copy(files, override.files)
-	out := &Document{files: files}
+	out := &Document{origins: newOrigins(override.origins, base.origins)}
 	out.root = out.merge(base.root, override.root)
 	return out
 }
@@ -28,8 +21,10 @@ func (d *Document) merge(base, override *yaml.Node) *yaml.Node {
 		return override
 	}
 
-	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: base.Line, Column: base.Column, Style: base.Style}
-	d.files[out] = d.files[base]
+	// The merged mapping takes the override's position, so that a problem
+	// reported at the mapping points at what the deployment wrote.
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: override.Line, Column: override.Column, Style: base.Style}
+	d.origins.files[out] = d.file(override)
 
 	overrides := make(map[string]int, len(override.Content)/2)
 	for i := 0; i+1 < len(override.Content); i += 2 {
@@ -61,35 +56,4 @@ func (d *Document) merge(base, override *yaml.Node) *yaml.Node {
 		out.Content = append(out.Content, key, value)
 	}
 	return out
-}
-
-// YAML returns the document as YAML text. Client secrets that are not a
-// ${VAR} reference are redacted, so the output is safe to print and can be
-// pasted back into a deployment file.
-func (d *Document) YAML() ([]byte, error) {
-	root := redactSecrets(d.root)
-	return yaml.Marshal(root)
-}
-
-// redactSecrets returns a copy of n with literal client_secret values
-// replaced by "[redacted]".
-func redactSecrets(n *yaml.Node) *yaml.Node {
-	c := *n
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, child := range n.Content {
-		c.Content[i] = redactSecrets(child)
-	}
-	if c.Kind != yaml.MappingNode {
-		return &c
-	}
-	for i := 0; i+1 < len(c.Content); i += 2 {
-		if c.Content[i].Value != "client_secret" {
-			continue
-		}
-		value := c.Content[i+1]
-		if value.Kind == yaml.ScalarNode && value.Value != "" && !isReference(value.Value) {
-			c.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: redacted}
-		}
-	}
-	return &c
 }

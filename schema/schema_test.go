@@ -218,13 +218,14 @@ func TestExpandOnlyValues(t *testing.T) {
 		t.Errorf("a reference in a key was expanded or accepted: %v", err)
 	}
 
-	doc = mustParse(t, "auth.yaml", presetYAML+"client_id: ${NL}\nclient_secret: $${SECRET}\n")
+	withName := strings.Replace(presetYAML, "name: Example", "name: ${NL}", 1)
+	doc = mustParse(t, "auth.yaml", withName+"client_id: app\nclient_secret: $${SECRET}\n")
 	spec, err := doc.Resolve(ResolveOptions{Lookup: vars})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.ClientID != "x\nclient_id: injected" {
-		t.Errorf("client_id = %q, want the variable's text as one value", spec.ClientID)
+	if spec.Name != "x\nclient_id: injected" || spec.ClientID != "app" {
+		t.Errorf("name = %q, client_id = %q, want the variable's text as one value", spec.Name, spec.ClientID)
 	}
 	if spec.ClientSecret.Value() != "${SECRET}" {
 		t.Errorf("$$ escape: client_secret = %q, want ${SECRET}", spec.ClientSecret.Value())

@@ -216,7 +216,8 @@ type Deployment struct {
 	Presets []string `yaml:"presets,omitempty"`
 
 	// Variables fill ${NAME} references before the environment does, for
-	// values such as a tenant or a realm that are not secret.
+	// values such as a tenant or a realm that are not secret. Their values
+	// are used as written and may not contain references themselves.
 	Variables map[string]string `yaml:"variables,omitempty"`
 
 	// Providers maps a provider id, used in URLs, to its spec.

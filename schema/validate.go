@@ -58,23 +58,46 @@ func must(err error) {
 func CheckEndpointURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("invalid URL %q: %v", raw, errors.Unwrap(err))
+		return fmt.Errorf("invalid URL %q: %s", raw, parseProblem(err))
 	}
 	switch {
-	case u.Scheme == "" || u.Host == "":
-		return fmt.Errorf("URL %q is not absolute; write it as https://host/path", raw)
 	case u.User != nil:
 		return fmt.Errorf("URL %q contains user info; remove the part before @", redactUser(u))
+	case u.Scheme != "" && u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("URL %q has scheme %q; use https", raw, u.Scheme)
+	case u.Scheme == "" || u.Host == "":
+		return fmt.Errorf("URL %q is not absolute; write it as https://host/path", raw)
+	case !validPort(u.Port()):
+		return fmt.Errorf("URL %q has an invalid port; use a number from 1 to 65535", raw)
 	case u.Fragment != "" || strings.HasSuffix(raw, "#"):
 		return fmt.Errorf("URL %q has a fragment; remove the part after #", raw)
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && IsLoopback(u.Hostname()):
-		return nil
-	case u.Scheme == "http":
+	case u.Scheme == "http" && !IsLoopback(u.Hostname()):
 		return fmt.Errorf("URL %q uses http; use https (plain http is allowed only for loopback hosts)", raw)
 	}
-	return fmt.Errorf("URL %q has scheme %q; use https", raw, u.Scheme)
+	return nil
+}
+
+// parseProblem returns what url.Parse found wrong, without the part of the
+// URL that it quotes: the message shows the whole URL already, and the
+// URL's value may come from a variable.
+func parseProblem(err error) string {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return strings.TrimSpace(quotedPart.ReplaceAllString(err.Error(), ""))
+}
+
+var quotedPart = regexp.MustCompile(` ?"(?:[^"\\]|\\.)*"`)
+
+// validPort reports whether port, from url.URL.Port, is empty or a TCP port
+// number.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 func redactUser(u *url.URL) string {
@@ -172,12 +195,12 @@ var modifier = regexp.MustCompile(`(?:^|[.|])@([A-Za-z_][A-Za-z0-9_]*)`)
 // nil, a failure on a field whose value in templates contains a ${NAME}
 // reference is dropped: a preset's value is checked once the deployment
 // fills it.
-func (d *Document) validateStruct(v any, root, templates *yaml.Node, prefix string) ErrorList {
+func (d *Document) validateStruct(v any, root, templates *yaml.Node, opts ResolveOptions) ErrorList {
 	err := validatorInstance().Struct(v)
 	var fieldErrors validator.ValidationErrors
 	if !errors.As(err, &fieldErrors) {
 		if err != nil {
-			return ErrorList{{Path: prefix, Msg: err.Error()}}
+			return ErrorList{d.errorAt(locate(root, nil, opts.Anchor), opts.Path, err.Error())}
 		}
 		return nil
 	}
@@ -190,13 +213,8 @@ func (d *Document) validateStruct(v any, root, templates *yaml.Node, prefix stri
 				continue
 			}
 		}
-		path := joinPath(prefix, segmentsPath(segments))
-		node := findNode(root, segments)
-		e := &Error{Path: path, Msg: fieldMessage(fe)}
-		if node != nil {
-			e.File, e.Line, e.Column = d.files[node], node.Line, node.Column
-		}
-		list = append(list, e)
+		path := joinPath(opts.Path, segmentsPath(segments))
+		list = append(list, d.errorAt(locate(root, segments, opts.Anchor), path, fieldMessage(fe)))
 	}
 	return list
 }
@@ -286,10 +304,11 @@ func fieldMessage(fe validator.FieldError) string {
 	case "gjsonpath":
 		return "invalid gjson path: " + CheckPath(value).Error()
 	case "alphanum|datauri":
+		const hint = "give a built-in logo name such as threads, or a base64 data:image/svg+xml or data:image/png URI"
 		if len(value) > 40 {
-			value = value[:40] + "..."
+			return fmt.Sprintf("invalid logo, a value of %d bytes; %s", len(value), hint)
 		}
-		return fmt.Sprintf("invalid logo %q; give a built-in logo name such as threads, or a base64 data:image/svg+xml or data:image/png URI", value)
+		return fmt.Sprintf("invalid logo %q; %s", value, hint)
 	case "max":
 		return fmt.Sprintf("is too long; the limit is %s", fe.Param())
 	case "hexcolor":

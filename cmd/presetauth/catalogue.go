@@ -238,7 +238,10 @@ func runShow(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if bytes.Contains(out, []byte("[redacted]")) {
-		fmt.Fprintln(stdout, "# client_secret is redacted: set it again, for example to ${CLIENT_SECRET}, before using this as input.")
+		fmt.Fprintln(stdout, "# Literal credentials are shown as [redacted]: client_secret, and header and param values")
+		fmt.Fprintln(stdout, "# whose names contain auth, key, secret, token, password or cookie. Set them again, for")
+		fmt.Fprintln(stdout, "# example to ${CLIENT_SECRET}, before using this as input. ${VAR} references and")
+		fmt.Fprintln(stdout, "# {placeholders} are shown as written.")
 	}
 	_, err = stdout.Write(out)
 	return err

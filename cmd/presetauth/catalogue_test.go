@@ -104,7 +104,7 @@ func TestShowWithConfig(t *testing.T) {
 	if strings.Contains(stdout, "literal-secret-value") {
 		t.Errorf("output shows the client secret:\n%s", stdout)
 	}
-	if !strings.HasPrefix(stdout, "# client_secret is redacted") {
+	if !strings.HasPrefix(stdout, "# Literal credentials are shown as [redacted]") {
 		t.Errorf("output does not start with the redaction note:\n%s", stdout)
 	}
 	doc, err := schema.ParseSpec("shown.yaml", []byte(stdout))
@@ -146,5 +146,50 @@ func TestShortDuration(t *testing.T) {
 		if got := shortDuration(d); got != want {
 			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestShowKeepsPlaceholders(t *testing.T) {
+	status, stdout, stderr := runCommand(t, "show", "threads")
+	if status != exitOK {
+		t.Fatalf("exit status = %d; stderr: %s", status, stderr)
+	}
+	if strings.Contains(stdout, "[redacted]") || strings.Contains(stdout, "# Literal credentials") {
+		t.Errorf("a preset without credentials was redacted:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, `client_secret: "{client_secret}"`) {
+		t.Errorf("the exchange step's {client_secret} placeholder is missing:\n%s", stdout)
+	}
+}
+
+func TestShowRedactsCredentialHeaders(t *testing.T) {
+	config := writeFile(t, "auth.yaml", `providers:
+  threads:
+    client_id: "1"
+    client_secret: ${THREADS_SECRET}
+    token:
+      headers: {Authorization: "Basic bGl0ZXJhbC1iYXNpYw=="}
+      params: {api_key: literal-param-key}
+    userinfo:
+      headers: {X-Api-Key: literal-header-key, X-Request-Id: kept-value}
+`)
+	t.Setenv("THREADS_SECRET", "from-the-environment")
+
+	status, stdout, stderr := runCommand(t, "show", "threads", "--config", config)
+	if status != exitOK {
+		t.Fatalf("exit status = %d; stderr: %s", status, stderr)
+	}
+	for _, literal := range []string{"bGl0ZXJhbC1iYXNpYw", "literal-param-key", "literal-header-key", "from-the-environment"} {
+		if strings.Contains(stdout, literal) {
+			t.Errorf("output shows %q:\n%s", literal, stdout)
+		}
+	}
+	for _, kept := range []string{"X-Request-Id: kept-value", "client_secret: ${THREADS_SECRET}", `client_secret: "{client_secret}"`} {
+		if !strings.Contains(stdout, kept) {
+			t.Errorf("output lacks %q:\n%s", kept, stdout)
+		}
+	}
+	if !strings.HasPrefix(stdout, "# Literal credentials are shown as [redacted]") || !strings.Contains(stdout, "password or cookie") {
+		t.Errorf("output does not start with a note naming what is redacted:\n%s", stdout)
 	}
 }

@@ -33,7 +33,11 @@ func runValidate(args []string, stdout, stderr io.Writer) error {
 		for i, p := range cfg.Providers {
 			ids[i] = p.ID
 		}
-		fmt.Fprintf(stdout, "%s: ok, %d providers: %s\n", file, len(ids), strings.Join(ids, ", "))
+		noun := "providers"
+		if len(ids) == 1 {
+			noun = "provider"
+		}
+		fmt.Fprintf(stdout, "%s: ok, %d %s: %s\n", file, len(ids), noun, strings.Join(ids, ", "))
 	}
 	if failed {
 		return errProblems

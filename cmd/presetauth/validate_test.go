@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ func TestValidateValidFile(t *testing.T) {
 	if status != exitOK {
 		t.Fatalf("exit status = %d; stderr: %s", status, stderr)
 	}
-	if want := file + ": ok, 1 providers: threads\n"; stdout != want {
+	if want := file + ": ok, 1 provider: threads\n"; stdout != want {
 		t.Errorf("stdout = %q, want %q", stdout, want)
 	}
 }
@@ -97,5 +98,30 @@ func TestValidateSeveralFiles(t *testing.T) {
 	}
 	if want := missing + ": no such file or directory\n"; stderr != want {
 		t.Errorf("stderr = %q, want %q", stderr, want)
+	}
+}
+
+func TestValidateNoProviders(t *testing.T) {
+	file := writeFile(t, "auth.yaml", "providers: {}\n")
+	status, stdout, stderr := runCommand(t, "validate", file)
+	if status != exitFailure {
+		t.Errorf("exit status = %d, want 1", status)
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want nothing", stdout)
+	}
+	if want := file + ":1:12: providers: no providers"; !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr = %q, want it to start with %q", stderr, want)
+	}
+}
+
+func TestValidateRejectsDevice(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero on this system")
+	}
+	var stdout, stderr strings.Builder
+	code := run([]string{"validate", "/dev/zero"}, &stdout, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), "not a regular file") {
+		t.Errorf("exit %d, stderr %q; want 1 and \"not a regular file\"", code, stderr.String())
 	}
 }
