@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -589,4 +590,22 @@ func TestFirstMemberWins(t *testing.T) {
 			t.Errorf("merged = %s, want %s", merged, want)
 		}
 	})
+}
+
+func TestWebURLFastPathAgrees(t *testing.T) {
+	inputs := []string{
+		"https://cdn.example/p.png", "http://img.example:8080/a?b=c#d", "https://", "https:///x",
+		"https://a@b.example/", "https://[::1]/x", "javascript:alert(1)", "HTTPS://cdn.example/p",
+		"https://cdn.example/a b", "https://cdn.example/%zz", "https://cdn.example/\\x", "ftp://x.example/",
+		"https://cdn.example:99999/", "https://xn--bcher-kva.example/", "http://h/é",
+	}
+	for _, in := range inputs {
+		want := ""
+		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			want = u.Scheme + in[len(u.Scheme):]
+		}
+		if got := webURL(in); got != want {
+			t.Errorf("webURL(%q) = %q, want %q as url.Parse decides", in, got, want)
+		}
+	}
 }

@@ -135,6 +135,9 @@ func webURL(s string) string {
 	if s == "" {
 		return ""
 	}
+	if plainWebURL(s) {
+		return s
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
@@ -144,6 +147,32 @@ func webURL(s string) string {
 		return s
 	}
 	return u.Scheme + s[len(u.Scheme):]
+}
+
+// plainWebURL reports whether s is a lower-case http or https URL with a
+// host, made only of printable ASCII without "%" or "\\", which url.Parse
+// always accepts with that scheme and host. It spares the common case the
+// allocations of url.Parse; other strings take the full parse.
+func plainWebURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	host := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host = rest[:i]
+	}
+	if host == "" || strings.ContainsAny(host, "@[]") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '%' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // maxProfileDepth caps the nesting of objects and arrays in a profile
