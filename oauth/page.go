@@ -72,7 +72,7 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 <title>Sign-in failed</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
 </head><body><h1>Sign-in failed</h1><p id="message">{{.Message}}</p>
-{{- if .ErrorCode}}<p id="provider-error">The provider answered <code id="error-code">{{.ErrorCode}}</code>
+{{- if .ErrorCode}}<p id="provider-error">The provider returned <code id="error-code">{{.ErrorCode}}</code>
 {{- if .ErrorDescription}}: <span id="error-description">{{.ErrorDescription}}</span>{{end}}</p>{{end}}
 <p><a href="/">Back to the start page</a></p></body></html>
 `))

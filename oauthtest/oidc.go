@@ -26,7 +26,7 @@ const (
 	EndpointJWKS      Endpoint = "jwks"
 )
 
-// discoveryPath is where an issuer publishes its metadata (OpenID Connect
+// discoveryPath is the path where an issuer publishes its metadata (OpenID Connect
 // Discovery 1.0 §4).
 const discoveryPath = "/.well-known/openid-configuration"
 

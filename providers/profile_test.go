@@ -131,9 +131,8 @@ func TestThreadsMapProfile(t *testing.T) {
 	}
 }
 
-// TODO: GitHub returns "email": null from /user and the address only from
-// /user/emails; the package makes no second userinfo request yet, so that
-// case has no test here.
+// GitHub's address from /user/emails, fetched by a userinfo include, is
+// tested end to end in the root package (github_test.go).
 func TestMapProfile(t *testing.T) {
 	tests := []struct {
 		name    string

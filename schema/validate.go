@@ -116,7 +116,7 @@ func IsLoopback(host string) bool {
 }
 
 // CheckPath returns an error unless p is a usable gjson path: not empty, no
-// empty component, balanced brackets, and only modifiers that gjson knows.
+// empty component, balanced brackets, and only modifiers that gjson defines.
 // A template ("=" followed by text with {path} parts) needs each part to be
 // a usable path.
 func CheckPath(p string) error {
@@ -291,7 +291,8 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// fieldMessage says what a validator tag requires, in the config's terms.
+// fieldMessage describes what a validator tag requires, in the config's
+// terms.
 func fieldMessage(fe validator.FieldError) string {
 	value := fmt.Sprint(fe.Value())
 	switch fe.Tag() {
