@@ -354,7 +354,7 @@ func TestSignInReusedCode(t *testing.T) {
 		t.Fatalf("first sign-in: status %d: %v", resp.StatusCode, h.lastError())
 	}
 
-	// A new sign-in, answered with the first, spent code.
+	// A new sign-in, completed with the code the first one spent.
 	second := h.startSignIn("threads")
 	q := second.Query()
 	q.Set("code", first.Query().Get("code"))
@@ -533,8 +533,8 @@ func TestSignInBlockedURLExpires(t *testing.T) {
 	if got := resp.Header.Get("Set-Cookie"); !strings.Contains(got, want) || !strings.Contains(got, "HttpOnly") || !strings.Contains(got, "SameSite=Lax") {
 		t.Errorf("Set-Cookie %q, want %s, HttpOnly and SameSite=Lax", got, want)
 	}
-	// The cookie's Path is the handler's base path, so that a new sign-in
-	// sees the pending state cookies.
+	// The cookie's Path is the handler's base path, so that the browser
+	// sends the pending state cookies with a new sign-in too.
 	if got := resp.Header.Get("Set-Cookie"); !strings.Contains(got, "; Path=/auth;") {
 		t.Errorf("Set-Cookie %q, want Path=/auth", got)
 	}

@@ -258,8 +258,8 @@ id_token: {jwks_url: %s}
 			name: "wrong audience",
 			deployment: func(t *testing.T) string {
 				// The deployment's client id differs from the one mockoidc
-				// puts in aud; a middleware translates it on the way in,
-				// so only the ID token's audience tells them apart.
+				// puts in aud. A middleware translates it on the way in,
+				// so only the ID token's audience differs.
 				const deployed = "deployed-client-id"
 				var real string
 				m := startMockOIDC(t, func(m *mockoidc.MockOIDC) {
@@ -433,8 +433,8 @@ func TestOIDCIssuerParameter(t *testing.T) {
 }
 
 // TestOIDCIssuerCheckedOnErrorResponse checks that an error response is
-// matched to its issuer before it is reported, as RFC 9207 §2.4 asks, so
-// a response from another provider is not shown as this provider's error.
+// matched to its issuer before it is reported, as RFC 9207 §2.4 requires,
+// so a response from another provider is not shown as this provider's error.
 func TestOIDCIssuerCheckedOnErrorResponse(t *testing.T) {
 	m := startMockOIDC(t, nil)
 	h := newDeploymentHarness(t, mockDeployment(m.MockOIDC, ""))

@@ -1,7 +1,8 @@
 // Package presetauth signs users in with OAuth 2.0 and OpenID Connect
-// providers declared as YAML presets. It holds the short entry points; the
-// work is done by the packages schema (the config language), presets (the
-// built-in catalogue), providers (the runtime) and oauth (the browser flow).
+// providers declared as YAML presets. This package contains the short entry
+// points. The work is done by the packages schema (the config language),
+// presets (the built-in catalogue), providers (the runtime) and oauth (the
+// browser flow).
 //
 // A single provider from a built-in preset:
 //

@@ -26,7 +26,7 @@ type handWrittenThreads struct {
 	userinfoURL string
 }
 
-// threadsFields are the profile fields the Threads preset asks for.
+// threadsFields are the profile fields that the Threads preset requests.
 const threadsFields = "id,username,name,threads_profile_picture_url,threads_biography,is_verified"
 
 func newHandWrittenThreads(tb testing.TB) *handWrittenThreads {

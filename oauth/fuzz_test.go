@@ -141,8 +141,8 @@ func checkErrorPage(t *testing.T, rec *httptest.ResponseRecorder) {
 // FuzzCallbackQuery sends arbitrary callback queries with the browser's
 // real state cookie. "STATE" in the input is replaced by the real state, so
 // that the fuzzer reaches the checks after the state. No query may sign
-// in, since the token endpoint rejects every code, and every answer is the
-// escaped error page with its security headers.
+// in, because the token endpoint rejects every code, and every response is
+// the escaped error page with its security headers.
 func FuzzCallbackQuery(f *testing.F) {
 	for _, seed := range []string{
 		"state=STATE&code=AQBcode",

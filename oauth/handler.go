@@ -106,6 +106,7 @@ func NewHandler(opts Options) (*Handler, error) {
 		logger:    opts.Logger,
 		now:       opts.Now,
 	}
+
 	if opts.Sealer == nil {
 		return nil, errors.New("oauth: Options.Sealer is nil; create one with NewSealer")
 	}
@@ -113,6 +114,7 @@ func NewHandler(opts Options) (*Handler, error) {
 		return nil, errors.New("oauth: Options.Sealer has no key; create it with NewSealer, not as a zero value")
 	}
 	h.sealer.Store(opts.Sealer)
+
 	if h.onSignIn == nil {
 		return nil, errors.New("oauth: Options.OnSignIn is nil; it must store the signed-in user")
 	}
@@ -121,12 +123,14 @@ func NewHandler(opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h.base = base
+
 	if h.publicURL != "" {
 		u, err := url.Parse(h.publicURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			return nil, fmt.Errorf("oauth: PublicURL %q must be an origin such as https://app.example", opts.PublicURL)
 		}
 	}
+
 	if h.stateTTL <= 0 {
 		h.stateTTL = DefaultStateTTL
 	}
@@ -139,6 +143,7 @@ func NewHandler(opts Options) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
+
 	for i, p := range opts.Providers {
 		if p == nil || p.Spec == nil {
 			return nil, fmt.Errorf("oauth: Options.Providers[%d] is nil or has no spec; create providers with providers.New", i)

@@ -77,9 +77,9 @@ var errorTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 <p><a href="/">Back to the start page</a></p></body></html>
 `))
 
-// errorPageData is what the default error page shows. ErrorCode and
+// errorPageData holds the values of the default error page. ErrorCode and
 // ErrorDescription come from the provider's redirect, so an attacker can set
-// them: html/template escapes them, and providerText cuts and cleans them.
+// them. html/template escapes them, and providerText cuts and cleans them.
 type errorPageData struct {
 	Message          string
 	ErrorCode        string

@@ -174,7 +174,8 @@ func (c *consentStore) add(token string, p *pendingConsent, now time.Time) bool 
 }
 
 // take removes and returns the entry under token, or nil when there is none
-// or it has expired. So each token is used at most once.
+// or it has expired. The entry is removed in both cases, so each token is
+// used at most once.
 func (c *consentStore) take(token string, now time.Time) *pendingConsent {
 	p := c.pending[token]
 	if p == nil {

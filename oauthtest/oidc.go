@@ -61,7 +61,8 @@ type oidcSpec struct {
 	Lifetime time.Duration `yaml:"lifetime"`
 }
 
-// registeredClaims are set by the emulator, whatever the claims file says.
+// registeredClaims are set by the emulator and replace any value in the
+// claims file.
 var registeredClaims = []string{"iss", "aud", "exp", "iat", "nonce", "at_hash", "azp"}
 
 // loadOIDC checks the oidc section and reads its claims file.
@@ -150,7 +151,8 @@ func newSigningKey(p *Provider) *signingKey {
 	if p.spec.OIDC == nil {
 		return nil
 	}
-	// crypto/rand never fails since Go 1.24, and 2048 bits is a valid size.
+	// The error is nil here: since Go 1.24 crypto/rand.Reader does not
+	// return errors, and 2048 bits is above rsa.GenerateKey's minimum.
 	private, _ := rsa.GenerateKey(rand.Reader, 2048)
 	thumbprint, _ := (&jose.JSONWebKey{Key: &private.PublicKey}).Thumbprint(crypto.SHA256)
 	return &signingKey{private: private, id: base64.RawURLEncoding.EncodeToString(thumbprint[:12])}

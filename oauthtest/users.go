@@ -9,10 +9,10 @@ import (
 )
 
 // An authorization request whose login_hint parameter is a valid user
-// name signs in that user, as an account chooser would: the code, the
+// name signs in that user, as an account chooser would. The code, the
 // tokens traded for it and the tokens of follow-up grants all belong to
-// the user, and the userinfo endpoint answers for each token with the
-// user's own profile. That profile is the userinfo reply (see
+// the user, and the userinfo endpoint returns the user's own profile for
+// each of them. That profile is the userinfo reply (see
 // [Server.SetUser]) with its id or sub, username, login or
 // preferred_username and name members replaced. Without a login_hint, or
 // with one that is not a valid user name, every token gets the userinfo

@@ -117,9 +117,9 @@ func (p preset) resolve() (*schema.Spec, error) {
 	return doc.Resolve(schema.ResolveOptions{Preset: true, Lookup: noVariables})
 }
 
-// noVariables stands in for the deployment's variables when a preset is
-// checked alone: each ${NAME} reads as "x", which keeps a templated URL
-// such as https://${TENANT}.example.com valid.
+// noVariables replaces the deployment's variables when a preset is checked
+// alone. Each ${NAME} reads as "x", which keeps a templated URL such as
+// https://${TENANT}.example.com valid.
 func noVariables(string) (string, bool) { return "x", true }
 
 // Names lists the presets, sorted.

@@ -8,7 +8,7 @@ import (
 )
 
 // Errors a caller can test for with errors.Is. Each is wrapped in a
-// *ReplyError that says which provider and endpoint sent the reply.
+// *ReplyError that names the provider and endpoint that sent the reply.
 var (
 	ErrReplyTooLarge      = errors.New("reply exceeds the size limit")
 	ErrMalformedReply     = errors.New("malformed reply")

@@ -33,12 +33,12 @@ import (
 //   - Extra and Raw are as the provider sent them, unchecked; escape them
 //     before showing them.
 //
-// A userinfo reply or ID token in which one object names a member twice is
-// rejected with [ErrMalformedReply], at any depth, because JSON readers
-// disagree on which member counts: gjson, which reads the mapping and the
-// userinfo sub, takes the first, and encoding/json, which a caller may use
-// on Raw, takes the last. A token reply is not rejected for that; its
-// fields, and a profile built from them, keep the first member.
+// A userinfo reply or ID token in which one object, at any depth, names a
+// member twice is rejected with [ErrMalformedReply]. JSON readers disagree
+// on which member counts. gjson, which reads the mapping and the userinfo
+// sub, takes the first. encoding/json, which a caller may use on Raw, takes
+// the last. A token reply is not rejected for that, and its fields, like a
+// profile built from them, keep the first member.
 type Profile struct {
 	ID            string          `json:"id"`
 	Name          string          `json:"name,omitempty"`

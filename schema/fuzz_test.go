@@ -11,7 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// fuzzLookup knows two variables, so that ${SECRET} and ${TENANT} expand
+// fuzzLookup defines two variables, so that ${SECRET} and ${TENANT} expand
 // and any other name takes the "not set" path.
 var fuzzLookup = env(map[string]string{"SECRET": "fuzz-secret-value", "TENANT": "acme"})
 

@@ -3,9 +3,9 @@ package schema
 import "gopkg.in/yaml.v3"
 
 // Merge returns override merged into base. Mappings merge key by key,
-// recursively; sequences and scalars in override replace those in base; an
+// recursively. Sequences and scalars in override replace those in base. An
 // explicit null in override removes the key, which resets a field to its
-// zero value (how a deployment turns a preset step off). Neither input is
+// zero value, so a deployment can turn a preset step off. Neither input is
 // changed.
 func Merge(base, override *Document) *Document {
 	out := &Document{origins: newOrigins(override.origins, base.origins)}

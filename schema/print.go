@@ -23,10 +23,10 @@ func (s Secret) Format(f fmt.State, verb rune) {
 // Format prints the spec's fields for every verb, with the client secret
 // redacted. %#v prints Go syntax; every other verb prints the %+v form.
 //
-// NOTE: fmt prints a value without calling its methods when the value sits
-// inside another value that has no methods and gets a verb that does not
-// fit a pointer, such as %s or %d on a struct holding a *Spec inside a
-// pointer field. Print configs with %v, or log them with log/slog.
+// NOTE: fmt skips the methods of a value nested inside another value that
+// has no methods, when the verb does not fit a pointer. An example is %s or
+// %d on a struct that holds a *Spec in a pointer field. Print configs with
+// %v, or log them with log/slog.
 func (s Spec) Format(f fmt.State, verb rune) {
 	type plain Spec // the same fields without this method
 	if verb == 'v' && f.Flag('#') {

@@ -57,11 +57,12 @@ type Spec struct {
 }
 
 // Endpoint is an HTTP endpoint of the provider. In YAML it may be written as a
-// URL string; the string form is normalized to this form, with the query moved
-// into Params, before any merge. In the userinfo request and its includes,
-// params and headers may contain {client_id}, such as the Client-Id header
-// that Twitch requires, and {appsecret_proof}, the HMAC-SHA256 of the access
-// token keyed with the client secret that Meta's Graph API can require.
+// URL string, which is normalized to this form before any merge, with the
+// query moved into Params. In the userinfo request and its includes, params
+// and headers may contain two placeholders. {client_id} serves headers such
+// as the Client-Id that Twitch requires. {appsecret_proof} is the
+// HMAC-SHA256 of the access token keyed with the client secret, which Meta's
+// Graph API can require.
 type Endpoint struct {
 	URL     string            `yaml:"url,omitempty" validate:"omitempty,endpointurl"`
 	Params  map[string]string `yaml:"params,omitempty"`

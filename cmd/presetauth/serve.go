@@ -268,9 +268,9 @@ func (d *demoServer) setupTLS(opts serveOptions) error {
 
 // startEmulator starts an emulated Threads on loopback and builds the
 // Threads preset against it. With consent, the emulator shows a consent
-// page as Threads does; without it, it approves at once, so that a client
-// such as curl -L completes the sign-in. Without TLS it accepts http://127.0.0.1 redirect URIs, which real
-// Threads rejects. The user's picture is avatarURL, so the profile page
+// page as Threads does. Without it, the emulator approves at once, so that
+// a client such as curl -L completes the sign-in. Without TLS it accepts
+// http://127.0.0.1 redirect URIs, which real Threads rejects. The user's picture is avatarURL, so the profile page
 // loads nothing from outside this machine.
 func (d *demoServer) startEmulator(useTLS, consent bool, avatarURL string) (*providers.Provider, error) {
 	threads, err := oauthtest.Builtin("threads")
